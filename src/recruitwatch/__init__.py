@@ -1,0 +1,3 @@
+"""recruitwatch: offline monitoring of extremist recruitment outreach for analysts."""
+
+__version__ = "0.1.0"

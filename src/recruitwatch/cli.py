@@ -1,0 +1,257 @@
+"""Command-line interface: thin commands over the library verbs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .errors import RecruitwatchError
+from .output import FORMATS, render
+from .settings import Settings, load_settings
+from .store import Store, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True)
+
+
+class Ctx:
+    def __init__(self, cli_settings: dict[str, Any]) -> None:
+        self.cli_settings = cli_settings
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.cli_settings)
+        return self._settings
+
+    def store(self) -> Store:
+        return open_store(self.settings.db_url)
+
+
+def fail(exc: RecruitwatchError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+    sys.exit(exc.exit_code)
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RecruitwatchError as exc:
+            fail(exc)
+
+
+def format_option(default: str = "table") -> Callable[[F], F]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default=default, show_default=True,
+        help="output format",
+    )
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="recruitwatch")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar=None,
+              help="workspace folder (default: RECRUITWATCH_HOME or the user data folder)")
+@click.option("--db", help="database URL (default: RECRUITWATCH_DB or HOME/recruitwatch.db)")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None, db: str | None) -> None:
+    """recruitwatch: offline monitoring of extremist recruitment outreach.
+
+    Ingest Telegram exports, feeds and post tables into a local workspace, then
+    list, filter and count what was collected. Every command has --help.
+    """
+    ctx.obj = Ctx({"home": home, "db": db})
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int], None]]:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
+               TextColumn("records"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(location: str, n: int) -> None:
+            bar.update(task, advance=n, description=f"{label} {Path(location).name}")
+
+        yield advance
+
+
+def _run_ingest(store: Store, settings: Settings, paths: list[str], fmt: str | None) -> int:
+    from .pipeline import FileReport, ingest
+
+    def on_file(report: FileReport) -> None:
+        if report.error:
+            err.print(f"[red]error:[/] {report.error}", highlight=False)
+        resumed = f", resumed after record {report.resumed_from}" if report.resumed_from else ""
+        err.print(
+            f"{report.location}: {report.records} records, {report.written} posts written, "
+            f"{report.quarantined} quarantined ({report.reader or 'unread'}{resumed})",
+            highlight=False,
+        )
+
+    with progress_bar("ingesting") as advance:
+        result = ingest(store, paths, settings, fmt=fmt, progress=advance, on_file=on_file)
+    totals = result.totals()
+    err.print(
+        f"done: {totals['files']} inputs, {totals['records']} records, {totals['written']} posts "
+        f"written, {totals['quarantined']} quarantined, {totals['failed_files']} failed inputs",
+        highlight=False,
+    )
+    if totals["quarantined"]:
+        err.print("see 'recruitwatch quarantine' for the reasons", highlight=False)
+    return result.exit_code
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", default=None,
+              help="reader name (see 'recruitwatch formats'); default: detect")
+@click.option("--no-enrich", is_flag=True, help="skip the enrich stage (store raw records only)")
+@click.option("--batch-size", type=int, default=None, help="records per commit")
+@click.pass_obj
+def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, no_enrich: bool,
+           batch_size: int | None) -> None:
+    """Ingest Telegram exports (JSON/HTML), RSS/Atom feeds (file or URL), CSV or JSONL.
+
+    Exit codes: 0 ok, 3 an input could not be read, 4 records were quarantined,
+    5 database error.
+    """
+    if batch_size:
+        obj.cli_settings["batch_size"] = batch_size
+    store = obj.store()
+    sys.exit(_run_ingest(store, obj.settings, list(paths), fmt))
+
+
+@main.command()
+def formats() -> None:
+    """List the input formats (readers) and what each reads."""
+    from .ingest import readers
+
+    rows = [{"name": n, "reads": c.DESCRIPTION} for n, c in readers().items()]
+    render(rows, "table", sys.stdout, ["name", "reads"])
+
+
+@main.command()
+@format_option()
+@click.pass_obj
+def sources(obj: Ctx, fmt: str) -> None:
+    """List sources (channels, groups, feeds) with post counts and first/last post."""
+    from .store.queries import list_sources
+
+    with obj.store().connect() as conn:
+        rows = list_sources(conn)
+    cols = ["id", "title", "kind", "posts", "first_post", "last_post"]
+    render(rows, fmt, sys.stdout, cols if fmt in ("table", "csv") else None)
+
+
+def _date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD[THH:MM])") from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+@main.command()
+@click.option("--source", help="source id, handle or title")
+@click.option("--since", help="only posts at or after this UTC date (ISO 8601)")
+@click.option("--until", help="only posts before this UTC date (ISO 8601)")
+@click.option("--search", "text", help="case-insensitive text search")
+@click.option("--kind", type=click.Choice(["message", "service", "article", "row", "unsupported"]))
+@click.option("--limit", type=int, help="at most this many posts")
+@format_option()
+@click.pass_obj
+def posts(obj: Ctx, source: str | None, since: str | None, until: str | None, text: str | None,
+          kind: str | None, limit: int | None, fmt: str) -> None:
+    """List posts, oldest first, with filters."""
+    from .store.queries import PostFilter, iter_posts
+
+    filt = PostFilter(source, _date(since), _date(until), text, kind, limit)
+    with obj.store().connect() as conn:
+        rows = iter_posts(conn, filt)
+        cols = ["id", "date", "source", "kind", "text"] if fmt in ("table", "csv") else None
+        render(rows, fmt, sys.stdout, cols)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def stats(obj: Ctx, fmt: str) -> None:
+    """Counts of sources, posts, media, revisions and quarantined records."""
+    from .store.queries import stats as get_stats
+
+    with obj.store().connect() as conn:
+        data = get_stats(conn)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    rows = [{"measure": k, "value": v} for k, v in data.items()]
+    render(rows, "table", sys.stdout, ["measure", "value"])
+
+
+@main.command()
+@click.option("--limit", type=int, help="at most this many entries")
+@format_option()
+@click.pass_obj
+def quarantine(obj: Ctx, limit: int | None, fmt: str) -> None:
+    """Records that could not be ingested, with file, record and reason."""
+    from .store.queries import list_quarantine
+
+    with obj.store().connect() as conn:
+        rows = list_quarantine(conn, limit)
+    cols = ["location", "locator", "reason", "error"] if fmt in ("table", "csv") else None
+    render(rows, fmt, sys.stdout, cols)
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance (migrations)."""
+
+
+@db.command()
+@click.pass_obj
+def upgrade(obj: Ctx) -> None:
+    """Apply every pending migration (Alembic) to the database."""
+    from .store.db import Store, make_engine
+
+    store = Store(make_engine(obj.settings.db_url))
+    before = store.current_revision()
+    store.upgrade()
+    click.echo(f"database {obj.settings.db_url}: {before or 'empty'} -> {store.current_revision()}")
+
+
+@db.command()
+@click.pass_obj
+def current(obj: Ctx) -> None:
+    """Show the database's migration and the newest one."""
+    from .store.db import Store, make_engine
+
+    store = Store(make_engine(obj.settings.db_url))
+    click.echo(f"current: {store.current_revision()}  head: {store.head_revision()}")
+
+
+@main.command()
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path),
+              help="demo workspace (default: HOME/demo); never the user's own database")
+@click.option("--fresh", is_flag=True, help="delete the demo database first")
+@click.pass_obj
+def demo(obj: Ctx, workspace: Path | None, fresh: bool) -> None:
+    """Run the main job on the bundled synthetic demo corpus and print a summary."""
+    from .demo import run_demo
+
+    target = workspace or obj.settings.home / "demo"
+    sys.exit(run_demo(target, fresh=fresh, ingest=_run_ingest, console=err))

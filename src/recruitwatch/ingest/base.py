@@ -1,0 +1,135 @@
+"""The reader plug-in point.
+
+A reader turns one input location (a file path or URL) into a stream of
+``RawRecord``s and normalises each with a pure function ``normalise(raw) ->
+Post``. Streaming (``records``) raises ``InputError`` when the input as a whole
+cannot be read (possibly after some records); normalising raises
+``RecordError`` for one bad record, which the pipeline quarantines.
+
+Built-in readers register in ``BUILTIN_READERS``; third-party readers use the
+``recruitwatch.readers`` entry-point group. Every reader runs the shared
+contract test in tests/contracts/test_reader_contract.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..errors import FormatNotRecognised, InputError
+from ..model import Post
+
+HEAD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as read, before normalising. ``locator`` names it for errors."""
+
+    location: str
+    locator: str
+    payload: Any
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Reader(ABC):
+    """One input format."""
+
+    NAME: ClassVar[str]
+    VERSION: ClassVar[str] = "1"
+    DESCRIPTION: ClassVar[str] = ""
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, location: str, head: bytes) -> bool:
+        """True when this reader claims the input (``head``: its first bytes, or b"")."""
+
+    @abstractmethod
+    def records(self, location: str) -> Iterator[RawRecord]:
+        """Stream raw records in a deterministic order."""
+
+    @abstractmethod
+    def normalise(self, raw: RawRecord) -> Post:
+        """Pure function raw -> Post; raises RecordError for a bad record."""
+
+    def stream_key(self, location: str) -> str:
+        return f"{self.NAME}:{location}"
+
+    def fingerprint(self, location: str) -> str:
+        """Identity of the input's content, so a checkpoint is only reused on the same input."""
+        path = Path(location)
+        if not path.exists():
+            return ""
+        digest = hashlib.sha256()
+        paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for item in paths:
+            stat = item.stat()
+            digest.update(f"{item}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        return digest.hexdigest()[:32]
+
+
+BUILTIN_READERS = (
+    "recruitwatch.ingest.telegram_export:TelegramJsonReader",
+    "recruitwatch.ingest.telegram_html:TelegramHtmlReader",
+    "recruitwatch.ingest.feeds:FeedReader",
+    "recruitwatch.ingest.tabular:CsvReader",
+    "recruitwatch.ingest.tabular:JsonlReader",
+)
+
+
+def _load(spec: str) -> type[Reader]:
+    module, _, name = spec.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    if not (isinstance(cls, type) and issubclass(cls, Reader)):
+        raise TypeError(f"{spec} is not a Reader")
+    return cls
+
+
+def readers() -> dict[str, type[Reader]]:
+    """Every reader by NAME: built-ins first, then the entry-point plug-ins."""
+    found: dict[str, type[Reader]] = {}
+    for spec in BUILTIN_READERS:
+        cls = _load(spec)
+        found[cls.NAME] = cls
+    for ep in entry_points(group="recruitwatch.readers"):
+        cls = ep.load()
+        if isinstance(cls, type) and issubclass(cls, Reader):
+            found.setdefault(cls.NAME, cls)
+    return found
+
+
+def read_head(location: str) -> bytes:
+    path = Path(location)
+    if path.is_dir() or not path.exists():
+        return b""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except OSError as exc:
+        raise InputError(location, f"cannot read: {exc.strerror}") from exc
+
+
+def detect_reader(location: str, fmt: str | None = None) -> Reader:
+    """The reader for ``location``: by name when ``fmt`` is given, else by sniffing."""
+    available = readers()
+    if fmt:
+        if fmt not in available:
+            raise FormatNotRecognised(location, f"unknown format {fmt!r}; known: {sorted(available)}")
+        return available[fmt]()
+    is_url = location.startswith(("http://", "https://"))
+    if not is_url and not Path(location).exists():
+        raise InputError(location, "no such file or folder")
+    head = b"" if is_url else read_head(location)
+    for cls in available.values():
+        if cls.sniff(location, head):
+            return cls()
+    raise FormatNotRecognised(
+        location,
+        "format not recognised (expected a Telegram JSON/HTML export, RSS/Atom feed, CSV or JSONL)",
+    )

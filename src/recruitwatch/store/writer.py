@@ -1,0 +1,232 @@
+"""The ingest writer: one batch, one transaction, idempotent upserts + checkpoint.
+
+A post whose content hash is unchanged is not written again. A post whose text
+changed keeps its previous text as a revision. Media files are one row per
+SHA-256, linked to every post that carries them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..model import Batch, Checkpoint, Post, Quarantined, Source
+from . import schema
+
+CHUNK = 500
+
+
+def _insert(conn: sa.Connection, table: sa.Table) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def upsert(
+    conn: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    update: bool = True,
+) -> None:
+    if not rows:
+        return
+    stmt = _insert(conn, table)
+    if update:
+        cols = [c for c in rows[0] if c not in keys]
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    conn.execute(stmt, list(rows))
+
+
+def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def source_row(source: Source) -> dict[str, Any]:
+    return {
+        "id": source.key,
+        "platform": source.platform,
+        "handle": source.handle,
+        "title": source.title,
+        "kind": source.kind,
+        "external_id": source.external_id,
+    }
+
+
+def post_row(post: Post, content_hash: str) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "source_id": post.source.key,
+        "platform": post.source.platform,
+        "message_id": post.message_id,
+        "date": post.date,
+        "kind": post.kind,
+        "text": post.text,
+        "entities": [e.to_dict() for e in post.entities],
+        "author": post.author,
+        "sender": post.sender,
+        "sender_id": post.sender_id,
+        "forwarded_from": post.forwarded_from,
+        "forwarded_from_id": post.forwarded_from_id,
+        "saved_from": post.saved_from,
+        "reply_to": post.reply_to,
+        "reply_to_peer": post.reply_to_peer,
+        "via_bot": post.via_bot,
+        "edited": post.edited,
+        "action": dict(post.action) if post.action is not None else None,
+        "reactions": [dict(r) for r in post.reactions],
+        "url": post.url,
+        "title": post.title,
+        "lang_hint": post.lang_hint,
+        "raw": dict(post.raw),
+        "content_hash": content_hash,
+    }
+
+
+def _media_rows(post: Post) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    items, links = [], []
+    for position, media in enumerate(post.media):
+        if media.sha256:
+            items.append(
+                {
+                    "sha256": media.sha256,
+                    "kind": media.kind,
+                    "mime_type": media.mime_type,
+                    "size": media.size,
+                    "width": media.width,
+                    "height": media.height,
+                    "duration_seconds": media.duration_seconds,
+                    "path": media.path,
+                }
+            )
+        links.append(
+            {
+                "post_id": post.id,
+                "position": position,
+                "kind": media.kind,
+                "sha256": media.sha256,
+                "path": media.path,
+                "present": media.present,
+                "absent_reason": media.absent_reason,
+                "mime_type": media.mime_type,
+                "width": media.width,
+                "height": media.height,
+                "duration_seconds": media.duration_seconds,
+                "file_name": media.file_name,
+                "extra": dict(media.extra),
+            }
+        )
+    return items, links
+
+
+def _existing(conn: sa.Connection, ids: Sequence[str]) -> dict[str, tuple[str, str, Any]]:
+    found: dict[str, tuple[str, str, Any]] = {}
+    p = schema.posts
+    for chunk in _chunks(ids):
+        query = sa.select(p.c.id, p.c.content_hash, p.c.text, p.c.edited).where(p.c.id.in_(chunk))
+        for row in conn.execute(query):
+            found[row.id] = (row.content_hash, row.text, row.edited)
+    return found
+
+
+def _text_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> int:
+    """Upsert posts (and their sources and media); return how many rows changed."""
+    latest: dict[str, Post] = {}
+    revisions: list[dict[str, Any]] = []
+    for post in posts:  # within one batch the last version of a post wins
+        previous = latest.get(post.id)
+        if previous is not None and previous.text != post.text:
+            revisions.append(_revision(post.id, previous.text, previous.edited))
+        latest[post.id] = post
+    existing = _existing(conn, list(latest))
+    changed: list[tuple[Post, str]] = []
+    for pid, post in latest.items():
+        digest = post.content_hash()
+        old = existing.get(pid)
+        if old is not None and old[0] == digest:
+            continue
+        if old is not None and old[1] != post.text:
+            revisions.append(_revision(pid, old[1], old[2]))
+        changed.append((post, digest))
+    if not changed:
+        return 0
+    sources = {p.source.key: source_row(p.source) for p, _ in changed}
+    upsert(conn, schema.sources, list(sources.values()), ["id"])
+    upsert(conn, schema.posts, [post_row(p, d) for p, d in changed], ["id"])
+    media_items: dict[str, dict[str, Any]] = {}
+    links: list[dict[str, Any]] = []
+    for post, _ in changed:
+        items, post_links = _media_rows(post)
+        media_items.update((m["sha256"], m) for m in items)
+        links.extend(post_links)
+    upsert(conn, schema.media_items, list(media_items.values()), ["sha256"], update=False)
+    ids = [p.id for p, _ in changed if p.id in existing]
+    for chunk in _chunks(ids):
+        conn.execute(sa.delete(schema.post_media).where(schema.post_media.c.post_id.in_(chunk)))
+    upsert(conn, schema.post_media, links, ["post_id", "position"])
+    upsert(conn, schema.post_revisions, revisions, ["post_id", "text_sha256"], update=False)
+    return len(changed)
+
+
+def _revision(post_id: str, text: str, edited: Any) -> dict[str, Any]:
+    return {"post_id": post_id, "text": text, "edited": edited, "text_sha256": _text_sha(text)}
+
+
+def write_quarantine(conn: sa.Connection, items: Sequence[Quarantined]) -> None:
+    now = datetime.now(UTC)
+    rows = {
+        q.key: {
+            "id": q.key,
+            "location": q.location,
+            "locator": q.locator,
+            "reason": q.reason,
+            "error": q.error,
+            "raw": q.raw,
+            "created_at": now,
+        }
+        for q in items
+    }
+    upsert(conn, schema.quarantine, list(rows.values()), ["id"], update=False)
+
+
+def write_checkpoint(conn: sa.Connection, cp: Checkpoint) -> None:
+    row = {
+        "stream": cp.stream,
+        "fingerprint": cp.fingerprint,
+        "position": cp.position,
+        "done": cp.done,
+        "updated_at": datetime.now(UTC),
+    }
+    upsert(conn, schema.checkpoints, [row], ["stream"])
+
+
+def read_checkpoint(conn: sa.Connection, stream: str) -> Checkpoint | None:
+    c = schema.checkpoints.c
+    row = conn.execute(
+        sa.select(c.stream, c.fingerprint, c.position, c.done).where(c.stream == stream)
+    ).first()
+    if row is None:
+        return None
+    return Checkpoint(row.stream, row.fingerprint, int(row.position), bool(row.done))
+
+
+def write_batch(conn: sa.Connection, batch: Batch) -> int:
+    """Everything of one batch in the caller's transaction; returns posts changed."""
+    changed = write_posts(conn, batch.posts)
+    write_quarantine(conn, batch.quarantined)
+    if batch.checkpoint is not None:
+        write_checkpoint(conn, batch.checkpoint)
+    return changed
