@@ -255,3 +255,7 @@ def demo(obj: Ctx, workspace: Path | None, fresh: bool) -> None:
 
     target = workspace or obj.settings.home / "demo"
     sys.exit(run_demo(target, fresh=fresh, ingest=_run_ingest, console=err))
+
+
+if __name__ == "__main__":
+    main()

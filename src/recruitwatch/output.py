@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -57,6 +58,6 @@ def render(
     for col in cols:
         table.add_column(col, overflow="fold")
     for row in items:
-        table.add_row(*(_cell(row.get(c)) for c in cols))
+        table.add_row(*(Text(_cell(row.get(c))) for c in cols))  # never markup
     Console(file=out, width=200).print(table)
     return len(items)

@@ -9,6 +9,7 @@ interrupted + resumed run stores exactly what an uninterrupted one does.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from .store import Store
 from .store.writer import read_checkpoint, write_batch
 
 RAW_LIMIT = 100_000
+# Fault injection for the kill -9 test: seconds to sleep inside each commit's transaction.
+FAULT_COMMIT_SLEEP = "RECRUITWATCH_FAULT_COMMIT_SLEEP"
 
 Progress = Callable[[str, int], None]
 
@@ -96,6 +99,8 @@ class _Committer:
         self.batch.checkpoint = Checkpoint(self.stream, self.fingerprint, position, done)
         with self.store.begin() as conn:
             self.written += write_batch(conn, self.batch)
+            if delay := float(os.environ.get(FAULT_COMMIT_SLEEP) or 0):
+                time.sleep(delay)
         self.batch = Batch()
         self.last = time.monotonic()
 

@@ -1,0 +1,101 @@
+"""CLI behaviour that does not depend on one reader: help, formats, errors, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from recruitwatch.cli import main
+from recruitwatch.model import Post, Source
+from recruitwatch.store import open_store
+from recruitwatch.store.writer import write_posts
+
+from .test_docs import command_paths
+
+SRC = Source("telegram", "channel77", "[synthetic] Channel", "public_channel", "77")
+
+
+def seed(home: Path) -> None:
+    store = open_store(f"sqlite:///{home / 'recruitwatch.db'}")
+    posts = [Post(SRC, str(i), datetime(2026, 3, i, tzinfo=UTC), f"[synthetic] post {i}",
+                  raw={"id": i}) for i in range(1, 6)]
+    with store.begin() as conn:
+        write_posts(conn, posts)
+    store.dispose()
+
+
+def invoke(home: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--home", str(home), *args])
+    return result.exit_code, result.output
+
+
+def test_every_command_answers_help() -> None:
+    for path, _ in command_paths(main):
+        args = path.split()[1:] + ["--help"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage:" in result.output
+
+
+def test_posts_formats(tmp_path: Path) -> None:
+    seed(tmp_path)
+    code, out = invoke(tmp_path, "posts", "--format", "jsonl", "--since", "2026-03-02")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["message_id"] for r in rows] == ["2", "3", "4", "5"]
+    required = {"id", "source", "platform", "message_id", "date", "text", "forwarded_from",
+                "reply_to", "edited", "media", "entities"}
+    assert required <= rows[0].keys()
+    assert rows[0]["date"] == "2026-03-02T00:00:00Z" and rows[0]["edited"] is None
+    code, out = invoke(tmp_path, "posts", "--format", "csv", "--search", "post 3")
+    assert [r["id"] for r in csv.DictReader(io.StringIO(out))] == ["telegram:channel77/3"]
+    code, out = invoke(tmp_path, "posts", "--format", "json", "--limit", "2")
+    assert len(json.loads(out)) == 2
+    code, out = invoke(tmp_path, "posts", "--format", "table", "--source", "channel77")
+    assert code == 0 and "[synthetic] post 5" in out
+
+
+def test_stats_sources_json(tmp_path: Path) -> None:
+    seed(tmp_path)
+    code, out = invoke(tmp_path, "stats", "--format", "json")
+    assert code == 0 and json.loads(out)["posts"] == 5
+    code, out = invoke(tmp_path, "sources", "--format", "json")
+    assert json.loads(out)[0]["posts"] == 5
+
+
+def test_bad_date_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = invoke(tmp_path, "posts", "--since", "last tuesday")
+    assert code == 2 and "not an ISO date" in out
+
+
+def test_missing_input_exit_code_and_quarantine(tmp_path: Path) -> None:
+    code, out = invoke(tmp_path, "ingest", str(tmp_path / "nope.json"))
+    assert code == 3
+    assert "nope.json" in out and "no such file" in out
+    code, out = invoke(tmp_path, "quarantine", "--format", "json")
+    assert json.loads(out)[0]["reason"] == "no such file or folder"
+
+
+def test_unrecognised_input(tmp_path: Path) -> None:
+    odd = tmp_path / "notes.bin"
+    odd.write_bytes(b"\x00\x01binary")
+    code, out = invoke(tmp_path, "ingest", str(odd))
+    assert code == 3 and "format not recognised" in out
+
+
+def test_bad_database_url_is_a_store_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--home", str(tmp_path), "--db", "nosuchdb://x", "stats"])
+    assert result.exit_code == 5
+    assert "cannot use database URL" in result.output
+
+
+def test_db_upgrade_and_current(tmp_path: Path) -> None:
+    code, out = invoke(tmp_path, "db", "upgrade")
+    assert code == 0 and "0001_initial" in out
+    code, out = invoke(tmp_path, "db", "current")
+    assert "current: 0001_initial" in out
