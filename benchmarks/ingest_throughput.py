@@ -5,8 +5,8 @@
     python benchmarks/ingest_throughput.py --json > benchmarks/out/ingest.json
 
 The export is made by make_large_export.py when missing (benchmarks/out/). Each
-run is its own process, so its wall time and peak RSS (``ru_maxrss`` from
-``os.wait4``) are its own:
+run is its own process, started by spawn_measured.py, so its wall time, CPU time
+and peak RSS (``ru_maxrss`` from ``os.wait4``) are its own:
 
 - floor: ijson yajl2_c streaming of messages.item + batched executemany of
   (id, date, text, raw JSON) into a bare SQLite table (WAL, synchronous=NORMAL)
@@ -28,6 +28,7 @@ import os
 import platform
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -63,25 +64,21 @@ class Measurement:
 
 
 def measure(name: str, command: list[str], workdir: Path) -> Measurement:
-    """Run ``command`` as a child process; time it and read its own peak RSS."""
+    """Run ``command`` in its own process (via spawn_measured.py); time it, read its peak RSS."""
     out_path, err_path = workdir / f"{name}.stdout", workdir / f"{name}.stderr"
+    figures = workdir / f"{name}.measure.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("RECRUITWATCH_")}
+    launcher = [sys.executable, "-I", "-S", str(HERE / "spawn_measured.py"), str(figures)]
     with out_path.open("wb") as out, err_path.open("wb") as err:
-        started = time.perf_counter()
-        proc = os.posix_spawn(command[0], command, env, file_actions=_redirect(out, err))
-        _, status, usage = os.wait4(proc, 0)
-        seconds = time.perf_counter() - started
-    result = Measurement(name, command, seconds, usage.ru_utime + usage.ru_stime)
-    result.peak_rss_mb = usage.ru_maxrss / 1024  # Linux reports KiB
-    result.returncode = os.waitstatus_to_exitcode(status)
+        subprocess.run([*launcher, *command], stdout=out, stderr=err, env=env, check=True)
+    data = json.loads(figures.read_text())
+    result = Measurement(name, command, data["seconds"], data["cpu_seconds"])
+    result.peak_rss_mb = data["peak_rss_kib"] / 1024
+    result.returncode = data["returncode"]
     result.counts = _last_json_line(out_path.read_text(errors="replace"))
     if result.returncode != 0:
         result.error = _tail(err_path.read_text(errors="replace"))
     return result
-
-
-def _redirect(out: Any, err: Any) -> list[tuple[int, int, int]]:
-    return [(os.POSIX_SPAWN_DUP2, out.fileno(), 1), (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
 
 
 def _tail(text: str, lines: int = 6) -> str:

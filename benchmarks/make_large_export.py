@@ -87,6 +87,8 @@ class MessageFactory:
         if self.rng.random() < 0.08:
             self._stamp(msg, "edited", self.unix + self.rng.randint(60, 7200))
         msg["from"], msg["from_id"] = CHANNEL_FROM
+        if self.rng.random() < 0.1:
+            msg["author"] = "synthetic_editor"
         return msg
 
     def _add_context(self, msg: dict[str, Any], n: int) -> None:

@@ -1,0 +1,112 @@
+"""The ingest benchmark: per-process measurement, the floor run, the report (never timings)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import bench_runs
+import ingest_throughput as bench
+import make_large_export as gen
+import pytest
+
+
+def _report(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, Any]:
+    code = bench.main([*argv, "--json"])
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    report["exit"] = code
+    return report
+
+
+def _runs(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in report["runs"]}
+
+
+def test_measure_reads_the_childs_own_peak_rss(tmp_path: Path) -> None:
+    code = "b = bytearray(96 * 2**20); b[::4096] = b'x' * len(b[::4096]); print('{\"n\": 7}')"
+    result = bench.measure("alloc", [sys.executable, "-c", code], tmp_path)
+    assert result.returncode == 0 and not result.error
+    assert result.peak_rss_mb >= 96
+    assert result.counts == {"n": 7}
+    small = bench.measure("small", [sys.executable, "-c", "pass"], tmp_path)
+    assert small.peak_rss_mb < result.peak_rss_mb - 64  # per child, not the maximum so far
+
+
+def test_measure_reports_a_failing_child(tmp_path: Path) -> None:
+    code = "import sys; print('boom: bad input', file=sys.stderr); sys.exit(3)"
+    result = bench.measure("fail", [sys.executable, "-c", code], tmp_path)
+    assert result.returncode == 3
+    assert "boom: bad input" in result.error
+
+
+@pytest.mark.parametrize("messages_last", [False, True])
+def test_floor_stores_every_message(tmp_path: Path, messages_last: bool) -> None:
+    export = tmp_path / "result.json"
+    gen.write_export(export, 300, messages_last=messages_last)
+    counts = bench_runs.run_floor(export, tmp_path / "floor.db")
+    assert counts == {"records": 300, "written": 300, "quarantined": 0}
+    with sqlite3.connect(tmp_path / "floor.db") as conn:
+        rows = conn.execute("SELECT id, text, raw FROM messages ORDER BY id").fetchall()
+    messages = json.loads(export.read_text(encoding="utf-8"))["messages"]
+    assert [r[0] for r in rows] == list(range(1, 301))
+    assert [json.loads(r[2]) for r in rows] == messages
+    listed = next(i for i, m in enumerate(messages) if isinstance(m["text"], list))
+    assert rows[listed][1] == "".join(p["text"] for p in messages[listed]["text_entities"])
+
+
+def test_floor_and_sqlite_utils_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--messages", "300", "--out", str(tmp_path), "--runs", "floor", "sqlite-utils"]
+    report = _report(capsys, argv)
+    runs = _runs(report)
+    assert report["exit"] == 0 and report["messages"] == 300
+    assert runs["floor"]["rows"] == 300 and runs["floor"]["floor_ratio"] == 1.0
+    assert runs["sqlite-utils"]["rows"] == 300 and runs["sqlite-utils"]["returncode"] == 0
+    assert runs["sqlite-utils"]["command"][-3:] == ["--pk", "id", "--alter"]
+    assert all(r["posts_per_s"] > 0 and r["peak_rss_mb"] > 0 for r in runs.values())
+    assert {p.name for p in tmp_path.iterdir()} == {"telegram_300.json", "telegram_300_bare.json"}
+    assert report["targets"] == {}  # judged on the recruitwatch run only
+
+
+@pytest.mark.parametrize("mode", ["cli", "library"])
+def test_recruitwatch_run_stores_every_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    argv = ["--messages", "300", "--out", str(tmp_path), "--skip-sqlite-utils"]
+    report = _report(capsys, [*argv, "--recruitwatch", mode])
+    runs = _runs(report)
+    assert report["exit"] == 0, runs["recruitwatch"]["error"]
+    assert runs["recruitwatch"]["rows"] == 300
+    assert set(report["targets"]) == {"posts/s >= 20,000", "x floor <= 2.0", "peak RSS <= 300 MB"}
+
+
+def test_text_report_shows_table_and_failures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    floor = bench.Measurement("floor", [], seconds=2.0, peak_rss_mb=20.0, rows=1000)
+    slow = bench.Measurement("recruitwatch", [], seconds=5.0, peak_rss_mb=400.0, rows=1000)
+    broken = bench.Measurement("sqlite-utils", [], seconds=1.0, returncode=1, error="MemoryError")
+    results = [floor, slow, broken]
+    bench.finish(results, 100_000)
+    assert (slow.posts_per_s, slow.floor_ratio) == (20_000.0, 2.5)
+    assert (broken.posts_per_s, broken.floor_ratio) == (0.0, None)
+    assert bench.targets(results) == {
+        "posts/s >= 20,000": True,
+        "x floor <= 2.0": False,
+        "peak RSS <= 300 MB": False,
+    }
+    info = bench.machine() | {"loadavg_end": (0.0, 0.0, 0.0)}
+    report = {"messages": 100_000, "export": "x.json", "export_mb": 45.0, "machine": info,
+              "targets": bench.targets(results)}  # fmt: skip
+    bench.print_text(report, results)
+    out = capsys.readouterr().out
+    assert "recruitwatch" in out and "20,000" in out and "2.50" in out
+    assert "target x floor <= 2.0: NOT met" in out
+    assert "sqlite-utils failed: MemoryError" in out
+
+
+def test_profile_needs_library_mode() -> None:
+    with pytest.raises(SystemExit, match="library"):
+        bench.plan(bench.parse_args(["--profile", "p.prof"]))
