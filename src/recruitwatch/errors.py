@@ -12,6 +12,11 @@ RecruitwatchError
 │   └── SchemaError          the database is not at the expected migration
 └── LiveCollectionError    the live Telegram collector failed            (exit 6)
 
+Warnings (``warnings.warn``; ``recruitwatch ingest`` prints them to stderr):
+
+RecruitwatchWarning (UserWarning)
+└── InputWarning           an input was read, but only in part or not cleanly
+
 Broad ``except`` clauses live only at batch boundaries (the pipeline), where a
 bad record is quarantined with its reason and the rest of the batch goes on.
 """
@@ -83,3 +88,11 @@ class SchemaError(StoreError):
 
 class LiveCollectionError(RecruitwatchError):
     exit_code = 6
+
+
+class RecruitwatchWarning(UserWarning):
+    """Root of every warning this package emits on purpose."""
+
+
+class InputWarning(RecruitwatchWarning):
+    """An input was read, but not cleanly (e.g. a malformed feed a lenient parser recovered)."""

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from ..errors import FormatNotRecognised, InputError
 from ..model import Post
+from ..settings import Settings
 
 HEAD_BYTES = 64 * 1024
 
@@ -44,6 +45,11 @@ class Reader(ABC):
     NAME: ClassVar[str]
     VERSION: ClassVar[str] = "1"
     DESCRIPTION: ClassVar[str] = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Reader:
+        """The reader configured from ``settings`` (override to read options; default: ``cls()``)."""
+        return cls()
 
     @classmethod
     @abstractmethod
@@ -115,20 +121,24 @@ def read_head(location: str) -> bytes:
         raise InputError(location, f"cannot read: {exc.strerror}") from exc
 
 
-def detect_reader(location: str, fmt: str | None = None) -> Reader:
+def _make(cls: type[Reader], settings: Settings | None) -> Reader:
+    return cls() if settings is None else cls.from_settings(settings)
+
+
+def detect_reader(location: str, fmt: str | None = None, settings: Settings | None = None) -> Reader:
     """The reader for ``location``: by name when ``fmt`` is given, else by sniffing."""
     available = readers()
     if fmt:
         if fmt not in available:
             raise FormatNotRecognised(location, f"unknown format {fmt!r}; known: {sorted(available)}")
-        return available[fmt]()
+        return _make(available[fmt], settings)
     is_url = location.startswith(("http://", "https://"))
     if not is_url and not Path(location).exists():
         raise InputError(location, "no such file or folder")
     head = b"" if is_url else read_head(location)
     for cls in available.values():
         if cls.sniff(location, head):
-            return cls()
+            return _make(cls, settings)
     raise FormatNotRecognised(
         location,
         "format not recognised (expected a Telegram JSON/HTML export, RSS/Atom feed, CSV or JSONL)",
