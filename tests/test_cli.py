@@ -96,6 +96,6 @@ def test_bad_database_url_is_a_store_error(tmp_path: Path) -> None:
 
 def test_db_upgrade_and_current(tmp_path: Path) -> None:
     code, out = invoke(tmp_path, "db", "upgrade")
-    assert code == 0 and "0001_initial" in out
+    assert code == 0 and "0002_enrichments" in out
     code, out = invoke(tmp_path, "db", "current")
-    assert "current: 0001_initial" in out
+    assert "current: 0002_enrichments" in out

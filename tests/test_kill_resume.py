@@ -53,7 +53,7 @@ def export(path: Path, n: int, edited: bool) -> Path:
 
 def run(db: str, home: Path, target: Path, env: dict[str, str],
         kill_after: float | None = None) -> int | None:
-    cmd = [sys.executable, "-m", "recruitwatch.cli", "--home", str(home), "--db", db,
+    cmd = [sys.executable, "-m", "recruitwatch", "--home", str(home), "--db", db,
            "ingest", "--batch-size", "40", str(target)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if kill_after is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .errors import RecruitwatchError
+from .errors import RecruitwatchError, RecruitwatchWarning
 from .output import FORMATS, render
 from .settings import Settings, load_settings
 from .store import Store, open_store
@@ -87,8 +88,33 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int], None]]:
         yield advance
 
 
-def _run_ingest(store: Store, settings: Settings, paths: list[str], fmt: str | None) -> int:
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int,
+    file: Any = None, line: str | None = None,
+) -> None:
+    if issubclass(category, RecruitwatchWarning):
+        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+    else:
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        err.print(text, end="", markup=False, highlight=False)
+
+
+@contextmanager
+def printed_warnings() -> Iterator[None]:
+    """Print the package's warnings (e.g. a malformed feed) to stderr as they happen."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", RecruitwatchWarning)
+        warnings.showwarning = _show_warning
+        yield
+
+
+def _run_ingest(
+    store: Store, settings: Settings, paths: list[str], fmt: str | None, enrich: bool = True
+) -> int:
+    from .enrich.chain import Chain
     from .pipeline import FileReport, ingest
+
+    chain = Chain.default() if enrich else None
 
     def on_file(report: FileReport) -> None:
         if report.error:
@@ -100,8 +126,10 @@ def _run_ingest(store: Store, settings: Settings, paths: list[str], fmt: str | N
             highlight=False,
         )
 
-    with progress_bar("ingesting") as advance:
-        result = ingest(store, paths, settings, fmt=fmt, progress=advance, on_file=on_file)
+    with progress_bar("ingesting") as advance, printed_warnings():
+        result = ingest(
+            store, paths, settings, fmt=fmt, progress=advance, on_file=on_file, chain=chain
+        )
     totals = result.totals()
     err.print(
         f"done: {totals['files']} inputs, {totals['records']} records, {totals['written']} posts "
@@ -119,9 +147,11 @@ def _run_ingest(store: Store, settings: Settings, paths: list[str], fmt: str | N
               help="reader name (see 'recruitwatch formats'); default: detect")
 @click.option("--no-enrich", is_flag=True, help="skip the enrich stage (store raw records only)")
 @click.option("--batch-size", type=int, default=None, help="records per commit")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="CSV/JSONL column map, repeatable: --map body=text (docs/formats.md)")
 @click.pass_obj
 def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, no_enrich: bool,
-           batch_size: int | None) -> None:
+           batch_size: int | None, maps: tuple[str, ...]) -> None:
     """Ingest Telegram exports (JSON/HTML), RSS/Atom feeds (file or URL), CSV or JSONL.
 
     Exit codes: 0 ok, 3 an input could not be read, 4 records were quarantined,
@@ -129,8 +159,13 @@ def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, no_enrich: bool,
     """
     if batch_size:
         obj.cli_settings["batch_size"] = batch_size
+    if maps:
+        obj.cli_settings["table_map"] = ",".join(maps)
+    from .ingest.columns import parse_map
+
+    parse_map(obj.settings.table_map)  # a bad map fails before any input is read
     store = obj.store()
-    sys.exit(_run_ingest(store, obj.settings, list(paths), fmt))
+    sys.exit(_run_ingest(store, obj.settings, list(paths), fmt, enrich=not no_enrich))
 
 
 @main.command()
@@ -171,18 +206,19 @@ def _date(value: str | None) -> datetime | None:
 @click.option("--until", help="only posts before this UTC date (ISO 8601)")
 @click.option("--search", "text", help="case-insensitive text search")
 @click.option("--kind", type=click.Choice(["message", "service", "article", "row", "unsupported"]))
+@click.option("--lang", help="language tag (uz-Latn, ru, fa-AF ...) or base language (uz)")
 @click.option("--limit", type=int, help="at most this many posts")
 @format_option()
 @click.pass_obj
 def posts(obj: Ctx, source: str | None, since: str | None, until: str | None, text: str | None,
-          kind: str | None, limit: int | None, fmt: str) -> None:
+          kind: str | None, lang: str | None, limit: int | None, fmt: str) -> None:
     """List posts, oldest first, with filters."""
     from .store.queries import PostFilter, iter_posts
 
-    filt = PostFilter(source, _date(since), _date(until), text, kind, limit)
+    filt = PostFilter(source, _date(since), _date(until), text, kind, limit, lang)
     with obj.store().connect() as conn:
         rows = iter_posts(conn, filt)
-        cols = ["id", "date", "source", "kind", "text"] if fmt in ("table", "csv") else None
+        cols = ["id", "date", "source", "lang", "text"] if fmt in ("table", "csv") else None
         render(rows, fmt, sys.stdout, cols)
 
 
@@ -257,5 +293,56 @@ def demo(obj: Ctx, workspace: Path | None, fresh: bool) -> None:
     sys.exit(run_demo(target, fresh=fresh, ingest=_run_ingest, console=err))
 
 
-if __name__ == "__main__":
-    main()
+
+@main.command()
+@click.option("--only", multiple=True, help="run only these enrichers (repeatable)")
+@click.pass_obj
+def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
+    """Enrich every post whose results are missing or out of date (language, fingerprints ...)."""
+    from .enrich.chain import Chain
+
+    store = obj.store()
+    chain = Chain.default(list(only) or None)
+    pending = chain.count_pending(store)
+    columns = (SpinnerColumn(), TextColumn("enriching"), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("enrich", total=pending)
+        done = chain.run_pending(store, obj.settings.batch_size,
+                                 lambda n: bar.update(task, advance=n))
+    summary = ", ".join(f"{k}: {v}" for k, v in done.items()) or "nothing to do"
+    err.print(f"enriched {pending} posts ({summary})", highlight=False)
+
+
+@main.command()
+@click.argument("post_id")
+@click.option("--threshold", type=float, default=None,
+              help="lowest estimated Jaccard similarity (default: the calibrated threshold)")
+@click.option("--limit", type=int, default=100, show_default=True)
+@format_option("json")
+@click.pass_obj
+def similar(obj: Ctx, post_id: str, threshold: float | None, limit: int, fmt: str) -> None:
+    """Near-duplicates of a post's text across sources: [{id, score, source}], best first."""
+    from .enrich.fingerprint.text import THRESHOLD
+    from .enrich.fingerprint.text import similar as find_similar
+
+    with obj.store().connect() as conn:
+        rows = find_similar(conn, post_id, THRESHOLD if threshold is None else threshold, limit)
+    render(rows, fmt, sys.stdout, ["id", "score", "source"] if fmt in ("table", "csv") else None)
+
+
+@main.group(name="eval")
+def evaluate() -> None:
+    """Evaluate components on labelled data."""
+
+
+@evaluate.command(name="langid")
+@click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--prefix", type=int, default=None,
+              help="use only the first N characters (code points) of each sentence")
+def eval_langid(tsv: Path, prefix: int | None) -> None:
+    """Language ID accuracy on a TSV (columns lang, script, ..., text): per language, confusions."""
+    from .enrich.langid_eval import evaluate as run_eval
+    from .enrich.langid_eval import format_report
+
+    click.echo(format_report(run_eval(tsv, prefix)))
+

@@ -14,7 +14,7 @@ from .settings import Settings, sqlite_url
 from .store import Store, open_store
 from .store.queries import list_sources, stats
 
-IngestFn = Callable[[Store, Settings, list[str], str | None], int]
+IngestFn = Callable[[Store, Settings, list[str], str | None], int]  # (..., fmt) -> exit code
 
 NOTICE = (
     "The demo corpus is SYNTHETIC: invented channels, handles and outlets, non-persuasive "

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .enrich.chain import Chain
 from .errors import InputError, RecordError, RecruitwatchError
 from .ingest.base import RawRecord, Reader, detect_reader
 from .model import Batch, Checkpoint, Quarantined
@@ -82,8 +83,10 @@ def quarantine_record(raw: RawRecord, exc: Exception) -> Quarantined:
 class _Committer:
     """Collects one batch and commits it with the checkpoint when it is due."""
 
-    def __init__(self, store: Store, settings: Settings, stream: str, fingerprint: str) -> None:
-        self.store, self.settings = store, settings
+    def __init__(
+        self, store: Store, settings: Settings, stream: str, fingerprint: str, chain: Chain | None
+    ) -> None:
+        self.store, self.settings, self.chain = store, settings, chain
         self.stream, self.fingerprint = stream, fingerprint
         self.batch = Batch()
         self.last = time.monotonic()
@@ -98,7 +101,10 @@ class _Committer:
     def commit(self, position: int, done: bool = False) -> None:
         self.batch.checkpoint = Checkpoint(self.stream, self.fingerprint, position, done)
         with self.store.begin() as conn:
-            self.written += write_batch(conn, self.batch)
+            changed = write_batch(conn, self.batch)
+            if self.chain is not None and changed:
+                self.chain.run_posts(conn, changed)
+            self.written += len(changed)
             if delay := float(os.environ.get(FAULT_COMMIT_SLEEP) or 0):
                 time.sleep(delay)
         self.batch = Batch()
@@ -119,12 +125,13 @@ def ingest_location(
     settings: Settings,
     reader: Reader,
     progress: Progress | None = None,
+    chain: Chain | None = None,
 ) -> FileReport:
     report = FileReport(location, reader.NAME)
     stream, fingerprint = reader.stream_key(location), reader.fingerprint(location)
     start = _start_position(store, stream, fingerprint)
     report.resumed_from = start
-    committer = _Committer(store, settings, stream, fingerprint)
+    committer = _Committer(store, settings, stream, fingerprint, chain)
     position = 0
     try:
         for raw in reader.records(location):
@@ -170,13 +177,17 @@ def ingest(
     fmt: str | None = None,
     progress: Progress | None = None,
     on_file: Callable[[FileReport], None] | None = None,
+    chain: Chain | None = None,
 ) -> IngestReport:
-    """Ingest every location; one bad input is reported and the others go on."""
+    """Ingest every location; one bad input is reported and the others go on.
+
+    With ``chain``, every new or changed post is enriched in the same transaction.
+    """
     report = IngestReport()
     for location in locations:
         try:
-            reader = detect_reader(location, fmt)
-            file_report = ingest_location(store, location, settings, reader, progress)
+            reader = detect_reader(location, fmt, settings)
+            file_report = ingest_location(store, location, settings, reader, progress, chain)
         except InputError as exc:
             file_report = _failed(store, location, exc)
         report.files.append(file_report)

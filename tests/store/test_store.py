@@ -33,7 +33,7 @@ def count(store: Store, table: sa.Table) -> int:
 
 def write(store: Store, posts: list[Post]) -> int:
     with store.begin() as conn:
-        return write_posts(conn, posts)
+        return len(write_posts(conn, posts))
 
 
 def all_posts(store: Store, f: PostFilter = PostFilter()) -> list[dict[str, object]]:
@@ -45,7 +45,7 @@ def test_schema_matches_migrations(store: Store) -> None:
     with store.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
     assert diff == []
-    assert store.current_revision() == store.head_revision() == "0001_initial"
+    assert store.current_revision() == store.head_revision() == "0002_enrichments"
 
 
 def test_upsert_is_idempotent(store: Store) -> None:

@@ -37,6 +37,7 @@ class PostFilter:
     text: str | None = None
     kind: str | None = None
     limit: int | None = None
+    lang: str | None = None
 
 
 def list_sources(conn: sa.Connection) -> list[dict[str, Any]]:
@@ -79,6 +80,13 @@ def _where(f: PostFilter) -> list[sa.ColumnElement[bool]]:
         clauses.append(p.text.ilike(f"%{f.text}%"))
     if f.kind:
         clauses.append(p.kind == f.kind)
+    if f.lang:
+        e = schema.enrichments.c
+        tagged = sa.select(e.post_id).where(
+            e.enricher == "language",
+            sa.or_(e.result["tag"].as_string() == f.lang, e.result["lang"].as_string() == f.lang),
+        )
+        clauses.append(p.id.in_(tagged))
     return clauses
 
 
@@ -94,7 +102,34 @@ def _media_for(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[dict[s
     return out
 
 
-def post_record(row: sa.RowMapping, media: list[dict[str, Any]]) -> dict[str, Any]:
+def enrichment_results(conn: sa.Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``post_id -> {enricher: result}``."""
+    e = schema.enrichments.c
+    out: dict[str, dict[str, Any]] = {i: {} for i in ids}
+    query = sa.select(e.post_id, e.enricher, e.result).where(e.post_id.in_(ids))
+    for row in conn.execute(query):
+        out[row.post_id][row.enricher] = row.result
+    return out
+
+
+def _enriched_fields(results: dict[str, Any]) -> dict[str, Any]:
+    lang = results.get("language") or {}
+    text_fp = results.get("text_minhash")
+    fingerprints: dict[str, Any] = {}
+    if text_fp:
+        fingerprints["text"] = {"algorithm": "minhash-128-char5", "value": text_fp["minhash"]}
+    return {
+        "lang": lang.get("tag"),
+        "script": lang.get("script"),
+        "lang_confidence": lang.get("confidence"),
+        "mentions": results.get("entities") or [],
+        "fingerprints": fingerprints,
+    }
+
+
+def post_record(
+    row: sa.RowMapping, media: list[dict[str, Any]], results: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The public shape of a post (``posts --format jsonl``)."""
     return {
         "id": row["id"],
@@ -122,6 +157,7 @@ def post_record(row: sa.RowMapping, media: list[dict[str, Any]]) -> dict[str, An
         "media": media,
         "entities": row["entities"],
         "reactions": row["reactions"],
+        **_enriched_fields(results or {}),
     }
 
 
@@ -145,9 +181,10 @@ def iter_posts(
         rows = list(conn.execute(base.limit(page).offset(offset)).mappings())
         if not rows:
             return
-        media = _media_for(conn, [r["id"] for r in rows])
+        ids = [r["id"] for r in rows]
+        media, results = _media_for(conn, ids), enrichment_results(conn, ids)
         for row in rows:
-            record = post_record(row, media[row["id"]])
+            record = post_record(row, media[row["id"]], results[row["id"]])
             if with_raw:
                 record["raw"] = row["raw"]
             yield record

@@ -122,3 +122,22 @@ checkpoints = sa.Table(
     sa.Column("done", sa.Boolean, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
 )
+
+enrichments = sa.Table(
+    "enrichments",
+    metadata,
+    sa.Column("post_id", sa.String, sa.ForeignKey("posts.id"), primary_key=True),
+    sa.Column("enricher", sa.String, primary_key=True),
+    sa.Column("version", sa.String, nullable=False),
+    sa.Column("result", sa.JSON),
+    sa.Index("ix_enrichments_enricher_version", "enricher", "version"),
+)
+
+text_lsh = sa.Table(
+    "text_lsh",
+    metadata,
+    sa.Column("band", sa.Integer, primary_key=True),
+    sa.Column("bucket", sa.String(32), primary_key=True),
+    sa.Column("post_id", sa.String, sa.ForeignKey("posts.id"), primary_key=True),
+    sa.Index("ix_text_lsh_post_id", "post_id"),
+)

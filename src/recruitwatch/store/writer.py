@@ -142,8 +142,8 @@ def _text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> int:
-    """Upsert posts (and their sources and media); return how many rows changed."""
+def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> list[Post]:
+    """Upsert posts (and their sources and media); return the posts that changed."""
     latest: dict[str, Post] = {}
     revisions: list[dict[str, Any]] = []
     for post in posts:  # within one batch the last version of a post wins
@@ -162,7 +162,7 @@ def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> int:
             revisions.append(_revision(pid, old[1], old[2]))
         changed.append((post, digest))
     if not changed:
-        return 0
+        return []
     sources = {p.source.key: source_row(p.source) for p, _ in changed}
     upsert(conn, schema.sources, list(sources.values()), ["id"])
     upsert(conn, schema.posts, [post_row(p, d) for p, d in changed], ["id"])
@@ -178,7 +178,7 @@ def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> int:
         conn.execute(sa.delete(schema.post_media).where(schema.post_media.c.post_id.in_(chunk)))
     upsert(conn, schema.post_media, links, ["post_id", "position"])
     upsert(conn, schema.post_revisions, revisions, ["post_id", "text_sha256"], update=False)
-    return len(changed)
+    return [p for p, _ in changed]
 
 
 def _revision(post_id: str, text: str, edited: Any) -> dict[str, Any]:
@@ -223,8 +223,8 @@ def read_checkpoint(conn: sa.Connection, stream: str) -> Checkpoint | None:
     return Checkpoint(row.stream, row.fingerprint, int(row.position), bool(row.done))
 
 
-def write_batch(conn: sa.Connection, batch: Batch) -> int:
-    """Everything of one batch in the caller's transaction; returns posts changed."""
+def write_batch(conn: sa.Connection, batch: Batch) -> list[Post]:
+    """Everything of one batch in the caller's transaction; returns the posts that changed."""
     changed = write_posts(conn, batch.posts)
     write_quarantine(conn, batch.quarantined)
     if batch.checkpoint is not None:

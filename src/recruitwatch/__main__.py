@@ -1,0 +1,5 @@
+"""``python -m recruitwatch`` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,169 @@
+"""Orders enrichers, runs them over batches, stores results with versions.
+
+``Chain.run`` works on in-memory items (the ingest pipeline enriches each batch
+inside its transaction); ``Chain.run_pending`` finds posts whose results are
+missing or out of date and enriches only those (``recruitwatch enrich``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from graphlib import CycleError, TopologicalSorter
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import ConfigError
+from ..model import Post
+from ..store import Store, schema
+from ..store.writer import upsert
+from .base import Enricher, Item, MediaInfo, enrichers
+
+Progress = Callable[[int], None]
+
+
+def _order(steps: Sequence[Enricher]) -> list[Enricher]:
+    by_name = {s.NAME: s for s in steps}
+    graph = {}
+    for step in steps:
+        missing = [r for r in step.REQUIRES if r not in by_name]
+        if missing:
+            raise ConfigError(f"enricher {step.NAME!r} requires {missing} which are not enabled")
+        graph[step.NAME] = set(step.REQUIRES)
+    try:
+        return [by_name[n] for n in TopologicalSorter(graph).static_order()]
+    except CycleError as exc:
+        raise ConfigError(f"enrichers require each other in a cycle: {exc.args[1]}") from exc
+
+
+class Chain:
+    """An ordered set of enrichers with their effective versions."""
+
+    def __init__(self, steps: Sequence[Enricher]) -> None:
+        self.steps = _order(steps)
+        self.versions: dict[str, str] = {}
+        for step in self.steps:
+            deps = "".join(f"+{r}:{self.versions[r]}" for r in sorted(step.REQUIRES))
+            self.versions[step.NAME] = f"{step.VERSION}{deps}"
+
+    @classmethod
+    def default(cls, names: Sequence[str] | None = None) -> Chain:
+        available = enrichers()
+        chosen = list(names) if names else list(available)
+        unknown = [n for n in chosen if n not in available]
+        if unknown:
+            raise ConfigError(f"unknown enrichers {unknown}; known: {sorted(available)}")
+        return cls([available[n]() for n in chosen])
+
+    def outdated(self, item: Item, step: Enricher) -> bool:
+        return item.versions.get(step.NAME) != self.versions[step.NAME]
+
+    def run(self, conn: sa.Connection | None, items: Sequence[Item]) -> dict[str, int]:
+        """Enrich ``items`` in place; store results when ``conn`` is given."""
+        done: dict[str, int] = {}
+        for step in self.steps:
+            todo = [i for i in items if self.outdated(i, step)]
+            if not todo:
+                continue
+            step.prepare(conn, todo)
+            results = _safe_enrich(step, todo)
+            version = self.versions[step.NAME]
+            for item, result in zip(todo, results, strict=True):
+                item.results[step.NAME] = result
+                item.versions[step.NAME] = version
+            if conn is not None:
+                self._store(conn, step, todo)
+            done[step.NAME] = len(todo)
+        return done
+
+    def _store(self, conn: sa.Connection, step: Enricher, items: Sequence[Item]) -> None:
+        version = self.versions[step.NAME]
+        rows = [
+            {"post_id": i.post_id, "enricher": step.NAME, "version": version,
+             "result": i.results[step.NAME]}
+            for i in items
+        ]
+        upsert(conn, schema.enrichments, rows, ["post_id", "enricher"])
+        step.index(conn, {i.post_id: i.results[step.NAME] for i in items})
+
+    def run_posts(self, conn: sa.Connection, posts: Sequence[Post]) -> dict[str, int]:
+        """Enrich freshly written posts (every result recomputed)."""
+        return self.run(conn, [Item.from_post(p) for p in posts])
+
+    def _pending_ids(self, conn: sa.Connection, after: str, limit: int) -> list[str]:
+        p, e = schema.posts.c, schema.enrichments.c
+        stale = [
+            ~sa.exists().where(e.post_id == p.id, e.enricher == name, e.version == version)
+            for name, version in self.versions.items()
+        ]
+        query = sa.select(p.id).where(p.id > after, sa.or_(*stale)).order_by(p.id).limit(limit)
+        return list(conn.execute(query).scalars())
+
+    def count_pending(self, store: Store) -> int:
+        p, e = schema.posts.c, schema.enrichments.c
+        stale = [
+            ~sa.exists().where(e.post_id == p.id, e.enricher == name, e.version == version)
+            for name, version in self.versions.items()
+        ]
+        with store.connect() as conn:
+            query = sa.select(sa.func.count()).select_from(schema.posts).where(sa.or_(*stale))
+            return int(conn.execute(query).scalar_one())
+
+    def run_pending(
+        self, store: Store, batch_size: int = 2000, progress: Progress | None = None
+    ) -> dict[str, int]:
+        """Enrich every post whose results are missing or out of date."""
+        totals: dict[str, int] = {}
+        after = ""
+        while True:
+            with store.begin() as conn:
+                ids = self._pending_ids(conn, after, batch_size)
+                if not ids:
+                    return totals
+                for name, n in self.run(conn, load_items(conn, ids)).items():
+                    totals[name] = totals.get(name, 0) + n
+            after = ids[-1]
+            if progress:
+                progress(len(ids))
+
+
+def _safe_enrich(step: Enricher, items: Sequence[Item]) -> list[Any]:
+    """A failing enricher never loses posts: isolate the bad item, record its error."""
+    try:
+        return step.enrich(items)
+    except Exception:  # batch boundary: retry item by item
+        if len(items) == 1:
+            raise
+    out: list[Any] = []
+    for item in items:
+        try:
+            out.extend(step.enrich([item]))
+        except Exception as exc:  # one bad item: stored as an error result
+            out.append({"error": f"{type(exc).__name__}: {exc}"})
+    return out
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def load_items(conn: sa.Connection, ids: Sequence[str]) -> list[Item]:
+    """Items for stored posts, with their stored results and versions."""
+    p, m, e = schema.posts.c, schema.post_media.c, schema.enrichments.c
+    items: dict[str, Item] = {}
+    for chunk in _chunks(ids):
+        query = sa.select(p.id, p.source_id, p.text, p.kind, p.lang_hint).where(p.id.in_(chunk))
+        for row in conn.execute(query):
+            items[row.id] = Item(row.id, row.source_id, row.text, row.kind, row.lang_hint)
+        media = sa.select(m.post_id, m.kind, m.sha256, m.path, m.present).where(
+            m.post_id.in_(chunk)).order_by(m.post_id, m.position)
+        for m_row in conn.execute(media):
+            item = items[m_row.post_id]
+            info = MediaInfo(m_row.kind, m_row.sha256, m_row.path, m_row.present)
+            item.media = (*item.media, info)
+        stored = sa.select(e.post_id, e.enricher, e.version, e.result).where(e.post_id.in_(chunk))
+        for e_row in conn.execute(stored):
+            items[e_row.post_id].results[e_row.enricher] = e_row.result
+            items[e_row.post_id].versions[e_row.enricher] = e_row.version
+    return [items[i] for i in ids if i in items]

@@ -1,0 +1,1 @@
+"""Fingerprints of text and media for near-duplicate and known-material matching."""

@@ -1,0 +1,114 @@
+"""Text fingerprints: MinHash of the cross-script matching form, LSH buckets, similar().
+
+The matching form (translit.match_form) makes a post and its Cyrillic-script copy
+near-identical; punctuation and repeated spaces are removed so re-punctuated
+copies agree. Candidates come from LSH buckets stored in ``text_lsh``; the score
+is the estimated Jaccard similarity of the two posts' shingle sets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...store import schema
+from ...store.writer import upsert
+from ..base import Enricher, Item
+from . import minhash
+
+THRESHOLD = 0.5
+BANDS, ROWS = 25, 5  # datasketch _optimal_param(0.5, 128) -> (25, 5)
+
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _punctuation_table() -> dict[int, str]:
+    return {
+        cp: " "
+        for cp in range(0x110000)
+        if unicodedata.category(chr(cp)).startswith(("P", "S")) and chr(cp) not in "ʻʼ'"
+    }
+
+
+def fingerprint_form(text: str, lang: str | None = None) -> str:
+    """The text that is shingled: matching form without punctuation or symbols."""
+    from ..translit import match_form
+
+    form = match_form(text, lang).translate(_punctuation_table())
+    return _SPACE.sub(" ", form).strip()
+
+
+def _lang(item: Item) -> str | None:
+    result = item.results.get("language")
+    if isinstance(result, Mapping):
+        lang = result.get("lang")
+        return str(lang) if lang and lang != "und" else None
+    return None
+
+
+class TextFingerprintEnricher(Enricher):
+    NAME = "text_minhash"
+    VERSION = "1"
+    REQUIRES = ("language",)
+    DESCRIPTION = f"MinHash ({minhash.NUM_PERM} permutations, {minhash.SHINGLE}-char shingles)"
+
+    def enrich(self, items: Sequence[Item]) -> list[Any]:
+        forms = [fingerprint_form(i.text, _lang(i)) for i in items]
+        out: list[Any] = []
+        for form, sig in zip(forms, minhash.signatures(forms), strict=True):
+            out.append(None if sig is None else {"minhash": minhash.encode(sig),
+                                                 "chars": len(form)})
+        return out
+
+    def index(self, conn: sa.Connection, results: Mapping[str, Any]) -> None:
+        ids = list(results)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            conn.execute(sa.delete(schema.text_lsh).where(schema.text_lsh.c.post_id.in_(chunk)))
+        rows = []
+        for post_id, result in results.items():
+            if not result:
+                continue
+            sig = minhash.decode(result["minhash"])
+            for band, bucket in enumerate(minhash.bands(sig, ROWS)[:BANDS]):
+                rows.append({"band": band, "bucket": bucket, "post_id": post_id})
+        upsert(conn, schema.text_lsh, rows, ["band", "bucket", "post_id"], update=False)
+
+
+def _signature(conn: sa.Connection, post_id: str) -> minhash.Signature | None:
+    e = schema.enrichments.c
+    query = sa.select(e.result).where(e.post_id == post_id, e.enricher == "text_minhash")
+    result = conn.execute(query).scalar_one_or_none()
+    return minhash.decode(result["minhash"]) if result else None
+
+
+def similar(
+    conn: sa.Connection, post_id: str, threshold: float = THRESHOLD, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Posts whose text is a near-duplicate of ``post_id``: [{id, score, source}], best first."""
+    sig = _signature(conn, post_id)
+    if sig is None:
+        return []
+    lsh = schema.text_lsh.c
+    keys = list(enumerate(minhash.bands(sig, ROWS)[:BANDS]))
+    match = sa.or_(*(sa.and_(lsh.band == b, lsh.bucket == k) for b, k in keys))
+    candidates = sa.select(lsh.post_id).where(match, lsh.post_id != post_id).distinct()
+    e, p = schema.enrichments.c, schema.posts.c
+    query = (
+        sa.select(e.post_id, e.result, p.source_id)
+        .join(schema.posts, p.id == e.post_id)
+        .where(e.enricher == "text_minhash", e.post_id.in_(candidates))
+    )
+    out = []
+    for row in conn.execute(query):
+        score = minhash.jaccard(sig, minhash.decode(row.result["minhash"]))
+        if score >= threshold:
+            out.append({"id": row.post_id, "score": round(score, 4), "source": row.source_id})
+    out.sort(key=lambda r: (-r["score"], r["id"]))
+    return out[:limit]
