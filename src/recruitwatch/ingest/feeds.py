@@ -242,15 +242,14 @@ def _walk(root: Any) -> tuple[str, tuple[Entity, ...]]:
     from lxml import etree
 
     flat = _Flattener()
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        is_element = isinstance(el.tag, str)
-        if event == "start" and is_element:
+    for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event == "start":
             flat.start(el)
-        elif event == "end":
-            if is_element:
-                flat.end(el)
-            if el.tail and el is not root:
-                flat.add(el.tail)
+            continue
+        if event == "end":
+            flat.end(el)
+        if el.tail and el is not root:  # after an element, comment or processing instruction
+            flat.add(el.tail)
     return flat.result()
 
 
