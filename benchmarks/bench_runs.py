@@ -76,14 +76,13 @@ def run_floor(path: Path, db: Path) -> dict[str, int]:
 def run_recruitwatch(path: Path, home: Path) -> dict[str, int]:
     """``pipeline.ingest_location`` with the Telegram JSON reader into HOME's SQLite store."""
     from recruitwatch.ingest.telegram_export import TelegramJsonReader
-
     from recruitwatch.pipeline import ingest_location
     from recruitwatch.settings import load_settings
     from recruitwatch.store import open_store
 
     settings = load_settings({"home": home}, environ={})
     store = open_store(settings.db_url)
-    report = ingest_location(store, str(path), settings, TelegramJsonReader())
+    report = ingest_location(store, str(path), settings, TelegramJsonReader.from_settings(settings))
     store.dispose()
     if report.error:
         print(f"recruitwatch: {report.error}", file=sys.stderr)

@@ -110,3 +110,9 @@ def test_text_report_shows_table_and_failures(
 def test_profile_needs_library_mode() -> None:
     with pytest.raises(SystemExit, match="library"):
         bench.plan(bench.parse_args(["--profile", "p.prof"]))
+
+
+def test_floor_ratio_target_needs_a_floor_run() -> None:
+    run = bench.Measurement("recruitwatch", [], seconds=2.0, peak_rss_mb=50.0)
+    bench.finish([run], 100_000)
+    assert bench.targets([run]) == {"posts/s >= 20,000": True, "peak RSS <= 300 MB": True}
