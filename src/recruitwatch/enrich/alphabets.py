@@ -1,0 +1,104 @@
+"""Alphabet evidence for language identification, from data/langid/letters.json.
+
+A language is *compatible* with a text when the text's letters (of that
+language's script, lower-cased) all belong to its alphabet; a long text may
+carry one stray letter per ``STRAY_PER`` letters (a quoted name, a typo). It is
+*plausible* when the letters it uses most ("expect") occur, or the text is too
+short for their absence to matter: with ``N`` letters and none of them, the
+chance is ``(1 - rate) ** N``, implausible under ``IMPLAUSIBLE``. Languages
+marked ``require`` need at least one expected letter whatever the length.
+Both rules follow from the alphabets alone; no word lists are involved.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+IMPLAUSIBLE = 0.02
+STRAY_PER = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Alphabet:
+    code: str
+    script: str
+    letters: frozenset[str]
+    marks: frozenset[str]
+    expect: frozenset[str]
+    rate: float
+    require: bool = False
+
+    def compatible(self, letters: frozenset[str], n: int) -> bool:
+        """Every letter of the text is in the alphabet (up to the stray allowance)."""
+        return len(letters - self.letters) <= n // STRAY_PER
+
+    def plausible(self, letters: frozenset[str], n: int) -> bool:
+        """The expected letters occur, or the text is too short to miss them."""
+        if self.expect & letters or not self.expect:
+            return True
+        return not self.require and (1.0 - self.rate) ** n >= IMPLAUSIBLE
+
+    def valid(self, letters: frozenset[str], n: int) -> bool:
+        return self.compatible(letters, n) and self.plausible(letters, n)
+
+    def evidence(self, letters: frozenset[str]) -> tuple[int, int]:
+        """How many of its distinctive, then of its expected letters the text has."""
+        return len(self.marks & letters), len(self.expect & letters)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptTable:
+    script: str
+    fallback: tuple[str, ...]
+    languages: dict[str, Alphabet]
+
+
+def _alphabet(code: str, script: str, loans: str, entry: dict[str, Any]) -> Alphabet:
+    letters = entry["letters"] + (loans if entry.get("borrows") else "")
+    return Alphabet(
+        code=code,
+        script=script,
+        letters=frozenset(letters),
+        marks=frozenset(entry["marks"]),
+        expect=frozenset(entry["expect"]),
+        rate=float(entry["rate"]),
+        require=bool(entry.get("require", False)),
+    )
+
+
+def _table(script: str, raw: dict[str, Any]) -> ScriptTable:
+    langs = {
+        code: _alphabet(code, script, raw["loans"], entry)
+        for code, entry in raw["languages"].items()
+    }
+    return ScriptTable(script, tuple(raw["fallback"]), langs)
+
+
+@cache
+def letter_data() -> dict[str, Any]:
+    """The parsed letters.json (loaded once, on first use)."""
+    path = files("recruitwatch") / "data" / "langid" / "letters.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def script_tables() -> dict[str, ScriptTable]:
+    """Alphabet tables by script (``Cyrl``, ``Arab``)."""
+    return {script: _table(script, raw) for script, raw in letter_data()["scripts"].items()}
+
+
+@cache
+def devanagari_words() -> dict[str, frozenset[str]]:
+    """Function words (grammar, not topic) that tell Hindi from Nepali and Marathi."""
+    return {k: frozenset(v) for k, v in letter_data()["devanagari_words"].items()}
+
+
+@cache
+def constructed_languages() -> frozenset[str]:
+    """pycld2 codes never accepted as an answer (Klingon, Interlingua ...)."""
+    return frozenset(letter_data()["constructed"])
