@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -45,10 +46,19 @@ class Reader(ABC):
     NAME: ClassVar[str]
     VERSION: ClassVar[str] = "1"
     DESCRIPTION: ClassVar[str] = ""
+    # Example input shipped with the package (data/examples/...), run by the contract test.
+    EXAMPLE: ClassVar[str] = ""
+
+    @classmethod
+    def example(cls) -> Path | None:
+        """The shipped example input of this reader, if it has one."""
+        if not cls.EXAMPLE:
+            return None
+        return Path(str(files("recruitwatch") / "data" / "examples" / cls.EXAMPLE))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Reader:
-        """The reader configured from ``settings`` (override to read options; default: ``cls()``)."""
+        """The reader configured from ``settings``; override to read options (default: cls())."""
         return cls()
 
     @classmethod
@@ -125,7 +135,9 @@ def _make(cls: type[Reader], settings: Settings | None) -> Reader:
     return cls() if settings is None else cls.from_settings(settings)
 
 
-def detect_reader(location: str, fmt: str | None = None, settings: Settings | None = None) -> Reader:
+def detect_reader(
+    location: str, fmt: str | None = None, settings: Settings | None = None
+) -> Reader:
     """The reader for ``location``: by name when ``fmt`` is given, else by sniffing."""
     available = readers()
     if fmt:

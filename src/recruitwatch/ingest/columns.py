@@ -25,7 +25,7 @@ REQUIRED = ("id", "source", "date", "text")
 OPTIONAL = ("author", "url", "lang", "reply_to", "forwarded_from", "platform")
 FIELDS = REQUIRED + OPTIONAL
 DEFAULT_PLATFORM = "table"
-UNIX_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+UNIX_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 # Unix seconds beyond this (year 5138) are almost surely milliseconds.
 MAX_UNIX_SECONDS = 1e11
 

@@ -128,7 +128,7 @@ class CsvReader(_TableReader):
         if first is None:
             raise InputError(location, "empty file: no header row")
         delimiter = "\t" if location.lower().endswith(".tsv") else _delimiter(first)
-        reader = csv.reader(chain([first], lines), delimiter=delimiter)
+        reader = csv.reader(chain([first], lines), delimiter=delimiter, strict=True)
         try:
             header = next(reader)
         except csv.Error as exc:
@@ -168,14 +168,21 @@ class CsvReader(_TableReader):
             except csv.Error as exc:
                 number += 1
                 taken = lines.take()
-                locator = f"row {number} (line {first_line})"
-                yield _bad(location, locator, f"CSV error: {exc}", _replaced(taken))
+                reason = f"CSV error: {exc}{_span(first_line, taken)}"
+                yield _bad(location, f"row {number} (line {first_line})", reason, _replaced(taken))
                 continue
             if not row:
                 lines.take()
                 continue
             number += 1
             yield _row_record(location, f"row {number} (line {first_line})", header, row, lines)
+
+
+def _span(first_line: int, taken: list[tuple[int, bytes]]) -> str:
+    """A hint when one row ran over several lines: most often an unclosed quote."""
+    if len(taken) < 2:
+        return ""
+    return f" (lines {first_line}-{first_line + len(taken) - 1}: an unclosed quote?)"
 
 
 def _delimiter(header_line: str) -> str:
@@ -193,10 +200,9 @@ def _row_record(
         bad = invalid_utf8_at(taken)
         return _bad(location, locator, f"invalid UTF-8 at byte {bad}", _replaced(taken))
     if len(row) != len(header):
+        first_line = int(locator.rpartition("line ")[2].rstrip(")"))
         reason = f"row has {len(row)} fields, the header has {len(header)}"
-        if len(taken) > 1:
-            reason += f" (it spans {len(taken)} lines: an unclosed quote?)"
-        return _bad(location, locator, reason, row)
+        return _bad(location, locator, reason + _span(first_line, taken), row)
     return RawRecord(location, locator, dict(zip(header, row, strict=True)))
 
 
