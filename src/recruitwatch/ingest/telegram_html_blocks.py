@@ -1,0 +1,553 @@
+"""One Telegram Desktop HTML message block -> the dict shape of result.json.
+
+Used by ``telegram_html``. Each function mirrors one part of tdesktop's
+export_output_html.cpp (pushMessage, FormatText, pushMedia, the service texts).
+Keys that only HTML has start with ``html_`` and stay in the raw payload.
+A block that cannot be read becomes ``{"id", "html_error", "html"}`` so the
+reader quarantines that one record and goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import lxml.html
+
+from ..errors import RecordError
+
+Element = Any  # lxml elements are untyped
+
+HTML_SNIPPET = 4000
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+TITLE_RE = re.compile(
+    r"^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: UTC(?:([+-])(\d{2}):?(\d{2}))?)?$"
+)
+SEPARATOR_RE = re.compile(r"^(\d{1,2}) (\w+) (\d{4})$")
+GOTO_RE = re.compile(r"GoToMessage\((\d+)\)|go_to_message(\d+)")
+VIA_RE = re.compile(r"^(?P<name>.*?)\s+via @(?P<bot>\S+)$", re.DOTALL)
+DURATION_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+IMAGE_SIZE_RE = re.compile(r"^(\d+)\s*[x×]\s*(\d+)")
+FILE_SIZE_RE = re.compile(r"^\d+(?:\.\d+)? (?:B|KB|MB|GB|TB)$")
+UNSUPPORTED = "This message is not supported"
+
+TAG_TYPES = {
+    "strong": "bold",
+    "b": "bold",
+    "em": "italic",
+    "i": "italic",
+    "code": "code",
+    "pre": "pre",
+    "u": "underline",
+    "s": "strikethrough",
+    "blockquote": "blockquote",
+}
+ONCLICK_TYPES = {
+    "ShowHashtag": "hashtag",
+    "ShowBotCommand": "bot_command",
+    "ShowCashtag": "cashtag",
+    "ShowMentionName": "mention_name",
+    "ShowNotLoadedEmoji": "custom_emoji",
+    "ShowNotAvailableEmoji": "custom_emoji",
+}
+# NoFileDescription (HTML) -> the placeholder result.json writes for the same skip reason.
+SKIP_REASONS = {
+    "Not included, change data exporting settings to download.": (
+        "(File not included. Change data exporting settings to download.)"
+    ),
+    "Exceeds maximum size, change data exporting settings to download.": (
+        "(File exceeds maximum size. Change data exporting settings to download.)"
+    ),
+    "Unavailable, please try again later.": "(File unavailable, please try again later)",
+}
+# Media blocks drawn with a thumbnail: class -> (key, media_type).
+WRAPS = {
+    "photo_wrap": ("photo", None),
+    "sticker_wrap": ("file", "sticker"),
+    "animated_wrap": ("file", "animation"),
+    "video_file_wrap": ("file", "video_file"),
+}
+# Generic media blocks: (class, title or None for any) -> (key, media_type).
+GENERIC = {
+    ("media_photo", "Photo"): ("photo", None),
+    ("media_photo", "Sticker"): ("file", "sticker"),
+    ("media_video", "Video message"): ("file", "video_message"),
+    ("media_video", "Animation"): ("file", "animation"),
+    ("media_video", "Video file"): ("file", "video_file"),
+    ("media_voice_message", None): ("file", "voice_message"),
+    ("media_audio_file", None): ("file", "audio_file"),
+    ("media_file", None): ("file", None),
+}
+TIMED = {"voice_message", "audio_file", "video_message", "video_file", "animation"}
+
+_A = r"(?P<actor>.+?)"
+_T = r"«(?P<title>.*)»"
+SERVICE_ACTIONS = [
+    (rf"^Channel {_T} created$", "create_channel"),
+    (rf"^{_A} created group {_T}(?: with members (?P<members>.+))?$", "create_group"),
+    (rf"^Channel title changed to {_T}$", "edit_group_title"),
+    (rf"^{_A} changed group title to {_T}$", "edit_group_title"),
+    (r"^Channel photo changed$", "edit_group_photo"),
+    (rf"^{_A} changed group photo$", "edit_group_photo"),
+    (r"^Channel photo removed$", "delete_group_photo"),
+    (rf"^{_A} removed group photo$", "delete_group_photo"),
+    (rf"^{_A} joined group by link from (?P<inviter>.+)$", "join_group_by_link"),
+    (rf"^{_A} joined group by request$", "join_group_by_request"),
+    (rf"^{_A} invited (?P<members>.+) to the voice chat$", "invite_to_group_call"),
+    (rf"^{_A} invited (?P<members>.+)$", "invite_members"),
+    (rf"^{_A} converted this group to a supergroup$", "migrate_to_supergroup"),
+    (rf"^{_A} converted a basic group to this supergroup {_T}$", "migrate_from_group"),
+    (rf"^{_A} removed (?P<members>.+)$", "remove_members"),
+    (rf"^{_A} pinned this message$", "pin_message"),
+    (r"^History cleared$", "clear_history"),
+    (rf"^{_A} took a screenshot$", "take_screenshot"),
+    (rf"^{_A} joined Telegram$", "joined_telegram"),
+    (rf"^{_A} created topic {_T}$", "topic_created"),
+    (r"^Voice chat(?: \(\d+ seconds\))?$", "group_call"),
+    (rf"^{_A} started voice chat(?: \(\d+ seconds\))?$", "group_call"),
+    (rf"^{_A} set a new background for this chat$", "set_chat_wallpaper"),
+    (rf"^{_A} set the same background for this chat$", "set_same_chat_wallpaper"),
+]
+SERVICE_RES = [(re.compile(p, re.DOTALL), action) for p, action in SERVICE_ACTIONS]
+
+
+@dataclass(slots=True)
+class Item:
+    """One message dict and the day of the date separator above it (local time)."""
+
+    message: dict[str, Any]
+    day: date | None
+
+
+# -- element helpers -------------------------------------------------------------------------
+
+
+def classes(el: Element) -> set[str]:
+    return set(str(el.get("class") or "").split())
+
+
+def child(el: Element, *names: str) -> Element | None:
+    """The first child element carrying every class in ``names``."""
+    wanted = set(names)
+    return next((c for c in el if isinstance(c.tag, str) and wanted <= classes(c)), None)
+
+
+def inner_text(el: Element) -> str:
+    """Text of an element with <br> as a newline."""
+    out = [el.text or ""]
+    for c in el:
+        if isinstance(c.tag, str):
+            out.append("\n" if c.tag == "br" else inner_text(c))
+        out.append(c.tail or "")
+    return "".join(out)
+
+
+def own_text(el: Element) -> str:
+    """The element's own text nodes (not its children's), stripped."""
+    return "".join(str(t) for t in el.xpath("text()")).strip()
+
+
+def block_id(el: Element) -> int:
+    value = str(el.get("id") or "")
+    if not value.startswith("message"):
+        raise RecordError(f"message block without a message id (id={value!r})")
+    try:
+        return int(value[len("message") :])
+    except ValueError as exc:
+        raise RecordError(f"message block id {value!r} is not a number") from exc
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+
+def parse_title(title: str) -> dict[str, Any]:
+    """The date fields of result.json from a title such as "12.03.2024 10:00:00 UTC+05:00"."""
+    match = TITLE_RE.match(title.strip())
+    if not match:
+        raise RecordError(f"date title {title!r} is not DD.MM.YYYY HH:MM:SS [UTC+HH:MM]")
+    day, month, year, hour, minute, second, sign, oh, om = match.groups()
+    try:
+        local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+    except ValueError as exc:
+        raise RecordError(f"date title {title!r} is not a valid date") from exc
+    offset = timedelta(hours=int(oh or 0), minutes=int(om or 0)) * (-1 if sign == "-" else 1)
+    unix = int(local.replace(tzinfo=timezone(offset)).timestamp())
+    out = {"date": local.isoformat(), "date_unixtime": str(unix), "html_date_title": title}
+    if "UTC" not in title:
+        out["html_date_zone"] = "missing: read as UTC"
+    return out
+
+
+def separator_day(text: str) -> date | None:
+    match = SEPARATOR_RE.match(text.strip())
+    if not match or match.group(2) not in MONTHS:
+        return None
+    day, month, year = match.groups()
+    try:
+        return date(int(year), MONTHS.index(month) + 1, int(day))
+    except ValueError:
+        return None
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def link_part(a: Element, text: str) -> dict[str, Any]:
+    onclick = str(a.get("onclick") or "")
+    for key, kind in ONCLICK_TYPES.items():
+        if key in onclick:
+            return {"type": kind, "text": text}
+    href = str(a.get("href") or "")
+    if href == f"mailto:{text}":
+        return {"type": "email", "text": text}
+    if href == f"tel:{text}":
+        return {"type": "phone", "text": text}
+    if len(text) > 1 and text[0] == "@" and href.endswith("/" + text[1:]):
+        return {"type": "mention", "text": text}
+    if href == text:
+        return {"type": "link", "text": text}
+    return {"type": "text_link", "text": text, "href": href}
+
+
+def element_part(el: Element, unknown: Counter[str]) -> dict[str, Any]:
+    text = inner_text(el)
+    if el.tag == "a":
+        return link_part(el, text)
+    if el.tag in TAG_TYPES:
+        return {"type": TAG_TYPES[el.tag], "text": text}
+    if el.tag == "span" and "spoiler" in classes(el):
+        return {"type": "spoiler", "text": text}
+    unknown[f"html_tag:{el.tag}"] += 1
+    return {"type": "plain", "text": text}
+
+
+def _add_plain(parts: list[dict[str, Any]], text: str | None) -> None:
+    if not text:
+        return
+    if parts and parts[-1]["type"] == "plain":
+        parts[-1]["text"] += text
+    else:
+        parts.append({"type": "plain", "text": text})
+
+
+def _trim(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop the exporter's layout newline + indentation around the text."""
+    if parts and parts[0]["type"] == "plain" and parts[0]["text"].startswith("\n"):
+        parts[0]["text"] = parts[0]["text"][1:]
+    if parts and parts[-1]["type"] == "plain":
+        parts[-1]["text"] = re.sub(r"\n *$", "", parts[-1]["text"])
+    return [p for p in parts if p["type"] != "plain" or p["text"]]
+
+
+def text_parts(div: Element, unknown: Counter[str]) -> list[dict[str, Any]]:
+    """A div.text as result.json's ``text_entities``."""
+    parts: list[dict[str, Any]] = []
+    _add_plain(parts, div.text)
+    for el in div:
+        if not isinstance(el.tag, str):
+            _add_plain(parts, el.tail)
+            continue
+        if el.tag == "br":
+            _add_plain(parts, "\n")
+        else:
+            parts.append(element_part(el, unknown))
+        _add_plain(parts, el.tail)
+    return _trim(parts)
+
+
+def text_fields(div: Element | None, unknown: Counter[str]) -> dict[str, Any]:
+    parts = text_parts(div, unknown) if div is not None else []
+    if len(parts) <= 1 and all(p["type"] == "plain" for p in parts):
+        text: Any = parts[0]["text"] if parts else ""
+    else:
+        text = [p["text"] if p["type"] == "plain" else p for p in parts]
+    return {"text": text, "text_entities": parts}
+
+
+# -- media -----------------------------------------------------------------------------------
+
+
+def duration(text: str) -> int | None:
+    match = DURATION_RE.match(text.split(",")[0].strip())
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+    return total or None
+
+
+def placeholder(description: str) -> str:
+    return SKIP_REASONS.get(description) or f"({description or 'File not exported'})"
+
+
+def _wrapped(el: Element, key: str, media_type: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {key: str(el.get("href") or "")}
+    if media_type:
+        out["media_type"] = media_type
+    shown = child(el, "video_duration")
+    if shown is not None and (seconds := duration(inner_text(shown))):
+        out["duration_seconds"] = seconds
+    thumb = next((i for i in el.iter("img") if classes(i) & {"video_file", "animated"}), None)
+    if thumb is not None and thumb.get("src"):
+        out["thumbnail"] = str(thumb.get("src"))
+    return out
+
+
+def _generic_kind(cls: set[str], title: str) -> tuple[str, str | None] | None:
+    for (name, wanted), kind in GENERIC.items():
+        if name in cls and wanted in (None, title):
+            return kind
+    return None
+
+
+def _field(el: Element, name: str) -> str:
+    found = child(child(el, "body") if child(el, "body") is not None else el, name)
+    return inner_text(found).strip() if found is not None else ""
+
+
+def _details(title: str, status: str, media_type: str | None, has_file: bool) -> dict[str, Any]:
+    """What a generic media block's title and status say about a document."""
+    out: dict[str, Any] = {}
+    if media_type in TIMED and (seconds := duration(status)):
+        out["duration_seconds"] = seconds
+    if media_type is None and title and title != "File":
+        out["file_name"] = title
+    if media_type == "audio_file" and " – " in title:
+        out["performer"], out["title"] = title.split(" – ", 1)
+    if media_type == "sticker":
+        emoji = status if has_file else status.split(", ")[0]
+        if emoji and not FILE_SIZE_RE.match(emoji):
+            out["sticker_emoji"] = emoji
+    return out
+
+
+def _photo_size(status: str) -> dict[str, Any]:
+    match = IMAGE_SIZE_RE.match(status)
+    return {"width": int(match.group(1)), "height": int(match.group(2))} if match else {}
+
+
+def generic_media(el: Element, unknown: Counter[str]) -> dict[str, Any]:
+    cls = classes(el)
+    title, status = _field(el, "title"), _field(el, "status")
+    description = _field(el, "description")
+    kind = _generic_kind(cls, title)
+    if kind is None:
+        unknown[f"html_media:{'/'.join(sorted(cls - {'media', 'clearfix', 'pull_left'}))}"] += 1
+        return {"html_media": {"title": title, "status": status, "description": description}}
+    key, media_type = kind
+    href = str(el.get("href") or "") if el.tag == "a" else ""
+    out: dict[str, Any] = {key: href or placeholder(description)}
+    if media_type:
+        out["media_type"] = media_type
+    if key == "photo":
+        out.update({} if href else _photo_size(status))
+        return out
+    thumb = next((i for i in el.iter("img") if "thumb" in classes(i)), None)
+    if media_type == "video_message" and thumb is not None and thumb.get("src"):
+        out["thumbnail"] = str(thumb.get("src"))
+    out.update(_details(title, status, media_type, bool(href)))
+    return out
+
+
+def poll(el: Element) -> dict[str, Any]:
+    question = child(el, "question")
+    answers = [inner_text(a).strip() for a in el if "answer" in classes(a)]
+    return {
+        "poll": {
+            "question": inner_text(question).strip() if question is not None else "",
+            "closed": "Final results" in el.text_content(),
+            "answers": [{"text": a.removeprefix("- ")} for a in answers],
+        }
+    }
+
+
+def media_fields(content: Element, unknown: Counter[str]) -> dict[str, Any]:
+    wrap = child(content, "media_wrap")
+    for el in wrap if wrap is not None else ():
+        cls = classes(el)
+        for name, (key, media_type) in WRAPS.items():
+            if name in cls:
+                return _wrapped(el, key, media_type)
+        if "media" in cls:
+            return generic_media(el, unknown)
+        if "media_poll" in cls:
+            return poll(el)
+    return {}
+
+
+# -- senders, replies, forwards --------------------------------------------------------------
+
+
+def name_and_via(el: Element) -> dict[str, Any]:
+    text = own_text(el)
+    match = VIA_RE.match(text)
+    if match:
+        return {"name": match.group("name").strip(), "via_bot": "@" + match.group("bot")}
+    return {"name": text}
+
+
+def sender_fields(
+    body: Element, joined: bool, previous: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    top = child(body, "from_name")
+    if top is not None:
+        found = name_and_via(top)
+        out = {"from": found["name"]}
+        if "via_bot" in found:
+            out["via_bot"] = found["via_bot"]
+        return out
+    if joined and previous is not None:
+        return {k: previous[k] for k in ("from", "via_bot") if k in previous}
+    return {"html_sender": "not shown"}
+
+
+def forward_fields(fwd: Element, previous: Mapping[str, Any] | None) -> dict[str, Any]:
+    name = child(fwd, "from_name")
+    if name is None:  # a joined forward repeats the previous message's origin
+        keep = ("forwarded_from", "via_bot")
+        return {k: previous[k] for k in keep if k in previous} if previous else {}
+    found = name_and_via(name)
+    out = {"forwarded_from": found["name"]}
+    if "via_bot" in found:
+        out["via_bot"] = found["via_bot"]
+    shown = next((s for s in name.iter("span") if "date" in classes(s)), None)
+    if shown is not None and shown.get("title"):
+        out["html_forwarded_date"] = str(shown.get("title"))
+    return out
+
+
+def reply_fields(content: Element) -> dict[str, Any]:
+    div = child(content, "reply_to")
+    if div is None:
+        return {}
+    for a in div.iter("a"):
+        match = GOTO_RE.search(f"{a.get('onclick') or ''} {a.get('href') or ''}")
+        if match:
+            return {"reply_to_message_id": int(match.group(1) or match.group(2))}
+    return {"html_reply_to": inner_text(div).strip()}
+
+
+# -- blocks ----------------------------------------------------------------------------------
+
+
+def default_message(
+    el: Element, previous: Mapping[str, Any] | None, unknown: Counter[str]
+) -> dict[str, Any]:
+    message: dict[str, Any] = {"id": block_id(el), "type": "message"}
+    body = child(el, "body")
+    if body is None:
+        raise RecordError("message block has no div.body")
+    shown = child(body, "date")
+    if shown is None or not shown.get("title"):
+        raise RecordError("message block has no date (div.pull_right.date.details title)")
+    message.update(parse_title(str(shown.get("title"))))
+    message.update(sender_fields(body, "joined" in classes(el), previous))
+    fwd = child(body, "forwarded", "body")
+    content = fwd if fwd is not None else body
+    if fwd is not None:
+        message.update(forward_fields(fwd, previous))
+    message.update(reply_fields(content))
+    message.update(media_fields(content, unknown))
+    message.update(text_fields(child(content, "text"), unknown))
+    signature = child(content, "signature")
+    if signature is not None:
+        message["author"] = inner_text(signature).strip()
+    return message
+
+
+def _pinned_id(body: Element) -> dict[str, Any]:
+    for a in body.iter("a"):
+        match = GOTO_RE.search(f"{a.get('onclick') or ''} {a.get('href') or ''}")
+        if match:
+            return {"message_id": int(match.group(1) or match.group(2))}
+    return {}
+
+
+def _names(text: str) -> list[str]:
+    """tdesktop's SerializeList: "A", "A and B", "A, B and C"."""
+    head, _, last = text.rpartition(" and ")
+    return [*head.split(", "), last] if head else [last]
+
+
+def service_action(text: str, body: Element) -> dict[str, Any]:
+    for pattern, action in SERVICE_RES:
+        match = pattern.match(text)
+        if not match:
+            continue
+        found = {k: v for k, v in match.groupdict().items() if v is not None}
+        out: dict[str, Any] = {"action": action}
+        if "actor" in found:
+            out["actor"] = found["actor"]
+        if "title" in found:
+            out["title"] = found["title"]
+        if "inviter" in found:
+            out["inviter"] = found["inviter"]
+        if "members" in found:
+            out["members"] = _names(found["members"])
+        if action == "pin_message":
+            out.update(_pinned_id(body))
+        return out
+    return {}
+
+
+def service_message(el: Element, message_id: int, unknown: Counter[str]) -> dict[str, Any]:
+    body = child(el, "body")
+    text = " ".join(inner_text(body).split()) if body is not None else ""
+    if text.startswith(UNSUPPORTED):
+        return {"id": message_id, "type": "unsupported"}
+    out = {"id": message_id, "type": "service", "text": "", "text_entities": []}
+    out["html_service_text"] = text
+    action = service_action(text, body)
+    if not action:
+        unknown["html_service:unrecognised"] += 1
+    out.update(action)
+    return out
+
+
+def _error(el: Element, exc: RecordError) -> dict[str, Any]:
+    html = lxml.html.tostring(el, encoding="unicode")[:HTML_SNIPPET]
+    return {
+        "id": str(el.get("id") or "?").removeprefix("message"),
+        "html_error": exc.reason,
+        "html": html,
+    }
+
+
+def read_blocks(elements: Iterable[Element], unknown: Counter[str]) -> list[Item]:
+    """Every message of a page, in order; date separators set the day, joins the sender."""
+    items: list[Item] = []
+    previous: dict[str, Any] | None = None
+    day: date | None = None
+    for el in elements:
+        try:
+            message_id = block_id(el)
+            if "service" in classes(el):
+                previous = None
+                if message_id < 0:
+                    day = separator_day(inner_text(el)) or day
+                    continue
+                message = service_message(el, message_id, unknown)
+            else:
+                message = default_message(el, previous, unknown)
+                previous = message
+        except RecordError as exc:
+            message, previous = _error(el, exc), None
+        items.append(Item(message, day))
+    return items
