@@ -372,6 +372,19 @@ def test_server_returning_garbage_is_an_input_error() -> None:
     assert not isinstance(info.value, FetchError)
 
 
+class _PlainText(_Files):
+    def guess_type(self, path: Any) -> str:
+        return "text/plain"
+
+
+def test_feed_served_as_text_plain_warns_and_is_read() -> None:
+    with serve(functools.partial(_PlainText, directory=str(FEEDS.resolve()))) as base:
+        url = f"{base}/pear_xml_feed_parser/hoder.xml"
+        with pytest.warns(InputWarning, match=r"feed read with a problem: .*us-ascii.*7 entries"):
+            records = list(FeedReader().records(url))
+    assert len(records) == 7
+
+
 def test_refused_connection_is_a_fetch_error() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

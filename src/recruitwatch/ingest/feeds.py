@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 import uuid
 import warnings
+import xml.sax
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -153,15 +154,20 @@ def parse(data: bytes, location: str, headers: Mapping[str, str] | None = None) 
     if not result.entries and not result.get("version"):
         raise InputError(location, "not an RSS/Atom feed (no feed element found)")
     if result.bozo:
-        count = len(result.entries)
-        warnings.warn(
-            f"{location}: malformed feed: {parse_error(result.bozo_exception)}; feedparser's "
-            f"lenient parser recovered {count} {'entry' if count == 1 else 'entries'}: "
-            "check the source for lost or garbled entries",
-            InputWarning,
-            stacklevel=2,
-        )
+        warnings.warn(bozo_warning(result, location), InputWarning, stacklevel=2)
     return result
+
+
+def bozo_warning(result: Any, location: str) -> str:
+    """Words for a feed feedparser read with a problem (its ``bozo_exception``)."""
+    exc, count = result.bozo_exception, len(result.entries)
+    entries = f"{count} {'entry' if count == 1 else 'entries'}"
+    if isinstance(exc, xml.sax.SAXException):
+        return (
+            f"{location}: malformed feed: {parse_error(exc)}; feedparser's lenient parser "
+            f"recovered {entries}: check the source for lost or garbled entries"
+        )
+    return f"{location}: feed read with a problem: {parse_error(exc)} ({entries} read)"
 
 
 def feed_source(feed: Mapping[str, Any], location: str) -> Source:
