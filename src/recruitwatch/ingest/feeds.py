@@ -371,6 +371,7 @@ class FeedReader(Reader):
 
     NAME: ClassVar[str] = "feed"
     DESCRIPTION: ClassVar[str] = "RSS/Atom feed, from a file or an http(s) URL (one post per entry)"
+    EXAMPLE: ClassVar[str] = "feed/synthetic_outlet_a.xml"
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout

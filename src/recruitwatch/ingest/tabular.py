@@ -113,6 +113,7 @@ class CsvReader(_TableReader):
 
     NAME: ClassVar[str] = "csv"
     DESCRIPTION: ClassVar[str] = "CSV/TSV of posts with a header row (docs/formats.md)"
+    EXAMPLE: ClassVar[str] = "tables/posts.csv"
     SUFFIXES: ClassVar[tuple[str, ...]] = (".csv", ".tsv")
 
     @classmethod
@@ -211,6 +212,7 @@ class JsonlReader(_TableReader):
 
     NAME: ClassVar[str] = "jsonl"
     DESCRIPTION: ClassVar[str] = "JSON Lines of posts, one object per line (docs/formats.md)"
+    EXAMPLE: ClassVar[str] = "tables/posts.jsonl"
     SUFFIXES: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
 
     @classmethod
