@@ -575,6 +575,18 @@ def test_poll_venue_and_unknown_action_shapes() -> None:
     assert out["action"] == "unknown" and out["live_action"] == "MessageActionScreenshotTaken"
 
 
+def test_names_and_bot_telethon_attached_are_used() -> None:
+    # Telethon's iter_messages attaches the sender and via-bot entities to each message
+    m = msg(4, message="[synthetic] relayed", from_id=types.PeerUser(42), via_bot_id=9, post=False)
+    m._sender = types.User(id=42, first_name="[synthetic]", last_name="Member")
+    m._via_bot = types.User(id=9, username="synthetic_helper_bot", bot=True)
+    post = live.live_post(m, CHAT)
+    assert (post.sender, post.sender_id) == ("[synthetic] Member", "user42")
+    assert post.via_bot == "@synthetic_helper_bot"
+    unknown = live.live_post(msg(5, message="x", from_id=types.PeerUser(43), post=False), CHAT)
+    assert (unknown.sender, unknown.sender_id) == (None, "user43")  # the export's null name
+
+
 def test_unsupported_media_keeps_a_date() -> None:
     out = live.message_to_export_dict(
         msg(9, message="", media=types.MessageMediaUnsupported()), CHAT
