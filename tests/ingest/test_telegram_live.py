@@ -10,6 +10,7 @@ Telethon's real FloodWaitError.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -1129,3 +1130,16 @@ def test_cli_collects_and_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert f"synthetic_outlet_a (telegram:channel{CHANNEL_ID}): 5 messages, 5 posts written" in out
     code, out = invoke(tmp_path, "collect", "synthetic_outlet_a", "--no-enrich", env=env)
     assert code == 0 and "7 messages" in out and f"resumed after message {IDS[4]}" in out
+
+
+def test_make_client_keeps_the_session_in_the_workspace(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", telegram_api_id=1, telegram_api_hash="h")
+
+    async def build() -> Any:
+        client = live.make_client(settings)  # no connection is made before start()
+        client.session.close()
+        return client
+
+    client = asyncio.run(build())
+    assert type(client).__name__ == "TelegramClient" and client.api_id == 1
+    assert [p.name for p in (tmp_path / "home").iterdir()] == ["recruitwatch.session"]
