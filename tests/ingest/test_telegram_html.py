@@ -40,6 +40,7 @@ from .telegram_html_chat import (
     TZ,
     message,
     plain,
+    service,
     synthetic_chat,
     udhr_sentence,
     write_media,
@@ -408,10 +409,16 @@ def test_the_pipeline_quarantines_bad_blocks_and_keeps_the_rest(tmp_path: Path) 
 
 
 def test_a_handmade_page_in_the_exporters_layout() -> None:
-    posts = read_all(TelegramHtmlReader(), FIXTURES / "handmade" / "messages.html")
-    by_id = {p.message_id: p for p in posts}
-    assert list(by_id) == ["10", "11", "12", "13"]
+    reader = TelegramHtmlReader()
+    raws = list(reader.records(str(FIXTURES / "handmade" / "messages.html")))
+    assert [r.locator for r in raws] == [f"messages.html#message{i}" for i in range(10, 17)]
+    unsupported = raws.pop(5)
+    assert unsupported.payload == {"id": 15, "type": "unsupported"}
+    with pytest.raises(RecordError, match="no date"):  # as in result.json: no date to keep
+        reader.normalise(unsupported)
+    by_id = {p.message_id: p for p in map(reader.normalise, raws)}
     first = by_id["10"]
+    assert first.source.title == "[synthetic] Synthetic Outlet A"
     assert first.sender == "Synthetic Outlet A"
     assert first.date == datetime(2023, 6, 8, 5, 48, 51, tzinfo=UTC)
     assert first.text == "[synthetic] Deals list\n\nMaster link: https://example.org/a"
@@ -423,8 +430,39 @@ def test_a_handmade_page_in_the_exporters_layout() -> None:
     assert (photo.kind, photo.present, photo.width, photo.height) == ("photo", False, 1009, 396)
     assert photo.absent_reason == NOT_INCLUDED
     assert by_id["12"].action and by_id["12"].action["action"] == "edit_group_title"
+    assert by_id["12"].action["title"] == "[synthetic] Synthetic Outlet A2"
+    assert by_id["12"].date == by_id["11"].date
     assert by_id["13"].media[0].kind == "voice" and by_id["13"].media[0].duration_seconds == 125
     assert by_id["13"].media[0].absent_reason == NOT_INCLUDED
+    assert by_id["14"].raw["poll"] == {
+        "question": "[synthetic] Which summary format do readers prefer?",
+        "closed": True,
+        "answers": [
+            {"text": "Audio", "voters": 3, "chosen": False},
+            {"text": "Text", "voters": 1, "chosen": True},
+        ],
+    }
+    assert by_id["16"].media == () and by_id["16"].raw["html_media"]["title"] == "Synthetic Contact"
+    assert reader.unknown["html_media:media_contact"] == 1
+
+
+def test_a_service_message_alone_on_its_day_gets_the_days_midnight(tmp_path: Path) -> None:
+    one = {"from": "Synthetic Member One", "from_id": "user1001"}
+    chat = {
+        "name": "Synthetic Outlet A",
+        "type": "public_supergroup",
+        "id": 3003,
+        "messages": [
+            message(1, unix(2024, 3, 12, 9, 0, TZ), [plain("[synthetic] before")], **one),
+            service(2, unix(2024, 3, 13, 15, 0, TZ), "clear_history"),
+            message(3, unix(2024, 3, 14, 9, 0, TZ), [plain("[synthetic] after")], **one),
+        ],
+    }
+    write_chat_html(tmp_path, chat, TZ)
+    post = {p.message_id: p for p in read_all(TelegramHtmlReader(), tmp_path)}["2"]
+    assert post.action and post.action["action"] == "clear_history"
+    assert post.date == datetime(2024, 3, 13, 0, 0, tzinfo=TZ)
+    assert post.raw["html_date_inferred"] == "day separator, time unknown"
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,6 @@ from typing import Any, ClassVar
 
 import ijson
 import lxml.etree
-import lxml.html
 
 from ..errors import InputError, RecordError
 from ..model import Post, Source
@@ -59,7 +58,7 @@ PAGE_RE = re.compile(r"^messages(\d*)\.html?$", re.IGNORECASE)
 STYLE_HREF = "css/style.css"
 CHAT_PREFIX = "../../"  # how a chats/chat_NNN/ page reaches the export root
 PATH_KEYS = ("photo", "file", "thumbnail")
-PARSER = lxml.html.HTMLParser(encoding="utf-8")
+PARSER = lxml.etree.HTMLParser(encoding="utf-8")  # plain etree: no HtmlElement lookups
 MESSAGE_XPATH = "//div[contains(concat(' ', normalize-space(@class), ' '), ' message ')]"
 HEADER_XPATH = "//div[contains(@class, 'page_header')]//div[contains(@class, 'text')]"
 
@@ -122,9 +121,12 @@ def _parse(path: Path) -> Element:
     if not data.strip():
         raise InputError(str(path), "empty file: not a Telegram Desktop HTML export page")
     try:
-        return lxml.html.document_fromstring(data, parser=PARSER)
-    except (lxml.etree.ParserError, ValueError) as exc:
+        doc = lxml.etree.fromstring(data, parser=PARSER)
+    except (lxml.etree.LxmlError, ValueError) as exc:
         raise InputError(str(path), f"cannot parse as HTML: {exc}") from exc
+    if doc is None:
+        raise InputError(str(path), "cannot parse as HTML: no document")
+    return doc
 
 
 def _prefix(doc: Element) -> str:
@@ -142,7 +144,7 @@ def load_page(path: Path) -> Page:
             str(path), "no message blocks (div.message): not a Telegram Desktop HTML export page"
         )
     headers = doc.xpath(HEADER_XPATH)
-    name = headers[0].text_content().strip() if headers else None
+    name = "".join(headers[0].itertext()).strip() if headers else None
     prefix = _prefix(doc)
     folder = path.parent
     if prefix == CHAT_PREFIX and folder.parent.name == "chats":
@@ -254,6 +256,7 @@ class TelegramHtmlReader(Reader):
         "Telegram Desktop HTML export: messages*.html pages, a chat folder, or a whole-account "
         "export folder (chats/chat_NNN/)"
     )
+    EXAMPLE: ClassVar[str] = "telegram_html/messages.html"
 
     def __init__(self) -> None:
         self._hasher = FileHasher()

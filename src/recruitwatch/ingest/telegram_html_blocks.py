@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import lxml.html
+import lxml.etree
 
 from ..errors import RecordError
 
@@ -145,8 +145,11 @@ def classes(el: Element) -> set[str]:
 
 def child(el: Element, *names: str) -> Element | None:
     """The first child element carrying every class in ``names``."""
-    wanted = set(names)
-    return next((c for c in el if isinstance(c.tag, str) and wanted <= classes(c)), None)
+    for c in el:
+        found = c.get("class") if isinstance(c.tag, str) else None
+        if found and names[0] in found and set(names) <= set(found.split()):
+            return c
+    return None
 
 
 def inner_text(el: Element) -> str:
@@ -318,7 +321,8 @@ def _generic_kind(cls: set[str], title: str) -> tuple[str, str | None] | None:
 
 
 def _field(el: Element, name: str) -> str:
-    found = child(child(el, "body") if child(el, "body") is not None else el, name)
+    body = child(el, "body")
+    found = child(el if body is None else body, name)
     return inner_text(found).strip() if found is not None else ""
 
 
@@ -366,14 +370,24 @@ def generic_media(el: Element, unknown: Counter[str]) -> dict[str, Any]:
     return out
 
 
+def poll_answer(el: Element) -> dict[str, Any]:
+    """ "- Text <span class="details">3 votes, chosen vote</span>" as result.json's answer."""
+    details = " ".join("".join(s.itertext()) for s in el.iter("span"))
+    votes = re.match(r"\s*(\d+) votes?", details)
+    return {
+        "text": own_text(el).removeprefix("- ").strip(),
+        "voters": int(votes.group(1)) if votes else 0,
+        "chosen": "chosen vote" in details,
+    }
+
+
 def poll(el: Element) -> dict[str, Any]:
     question = child(el, "question")
-    answers = [inner_text(a).strip() for a in el if "answer" in classes(a)]
     return {
         "poll": {
             "question": inner_text(question).strip() if question is not None else "",
-            "closed": "Final results" in el.text_content(),
-            "answers": [{"text": a.removeprefix("- ")} for a in answers],
+            "closed": "Final results" in "".join(el.itertext()),
+            "answers": [poll_answer(a) for a in el if "answer" in classes(a)],
         }
     }
 
@@ -522,7 +536,7 @@ def service_message(el: Element, message_id: int, unknown: Counter[str]) -> dict
 
 
 def _error(el: Element, exc: RecordError) -> dict[str, Any]:
-    html = lxml.html.tostring(el, encoding="unicode")[:HTML_SNIPPET]
+    html = lxml.etree.tostring(el, encoding="unicode", method="html")[:HTML_SNIPPET]
     return {
         "id": str(el.get("id") or "?").removeprefix("message"),
         "html_error": exc.reason,
