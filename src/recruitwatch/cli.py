@@ -22,7 +22,7 @@ from .settings import Settings, load_settings
 from .store import Store, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Ctx:
