@@ -12,9 +12,10 @@ See docs/formats.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,9 +33,13 @@ MAX_UNIX_SECONDS = 1e11
 
 @dataclass(frozen=True, slots=True)
 class ColumnMap:
-    """Which column feeds each Post field (``columns``: field -> column name)."""
+    """Which column feeds each Post field (``pairs``: (field, column name)); hashable."""
 
-    columns: Mapping[str, str] = field(default_factory=lambda: {f: f for f in FIELDS})
+    pairs: tuple[tuple[str, str], ...] = tuple((f, f) for f in FIELDS)
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return dict(self.pairs)
 
     def column(self, name: str) -> str:
         return self.columns.get(name, name)
@@ -72,7 +77,7 @@ def parse_map(spec: str | None) -> ColumnMap:
                 + ", ".join(FIELDS)
             )
         columns[target] = column
-    return ColumnMap(columns)
+    return ColumnMap(tuple(columns.items()))
 
 
 def _scalar(value: Any, name: str) -> str | None:
@@ -121,14 +126,16 @@ def parse_date(value: Any) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+@functools.lru_cache(maxsize=1024)
+def _resolve(cmap: ColumnMap, keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(field, key) for every field that one of ``keys`` feeds; cached per header/key set."""
+    found = ((name, cmap.find(keys, name)) for name in FIELDS)
+    return tuple((name, key) for name, key in found if key is not None)
+
+
 def pick(record: Mapping[str, Any], cmap: ColumnMap) -> dict[str, Any]:
     """Field -> cell for every field whose column is in ``record``."""
-    out = {}
-    for name in FIELDS:
-        key = cmap.find(record.keys(), name)
-        if key is not None:
-            out[name] = record[key]
-    return out
+    return {name: record[key] for name, key in _resolve(cmap, tuple(record))}
 
 
 def _text(value: Any) -> str:
