@@ -395,6 +395,17 @@ def test_refused_connection_is_a_fetch_error() -> None:
     assert info.value.location == url
 
 
+def test_dns_failure_is_a_fetch_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_such_host(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)  # no resolver is ever asked
+    url = "https://synthetic-outlet-a.example/rss"
+    with pytest.raises(FetchError, match="cannot connect: Name or service not known") as info:
+        fetch(url, timeout=5)
+    assert info.value.location == url
+
+
 def test_silent_server_is_a_timeout_fetch_error() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
