@@ -32,21 +32,57 @@ MEDIA_TYPE_KIND = {
 CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
 USER_TYPES = {"personal_chat", "bot_chat", "saved_messages", "replies", "verification_codes"}
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+MESSAGE_TYPES = frozenset({"message", "service", "unsupported"})
+
+ENTITY_TYPES = _words(
+    """plain mention hashtag bot_command link email bold italic code pre text_link mention_name
+    phone cashtag underline strikethrough blockquote bank_card spoiler custom_emoji"""
+)
+
+ACTIONS = _words(
+    """create_group edit_group_title edit_group_photo delete_group_photo invite_members
+    remove_members join_group_by_link create_channel migrate_to_supergroup migrate_from_group
+    pin_message clear_history score_in_game send_payment phone_call take_screenshot
+    allow_sending_messages send_passport_values joined_telegram proximity_reached
+    requested_phone_number group_call invite_to_group_call set_messages_ttl group_call_scheduled
+    edit_chat_theme join_group_by_request send_webview_data send_premium_gift topic_created
+    topic_edit suggest_profile_photo requested_peer set_chat_wallpaper
+    set_same_chat_wallpaper"""
+)
+
 # Fields this mapping reads; anything else is kept in raw and counted as not understood.
-KNOWN_FIELDS = frozenset(
+KNOWN_FIELDS = _words(
     """id type date date_unixtime edited edited_unixtime from from_id author forwarded_from
     forwarded_from_id saved_from saved_from_id reply_to_message_id reply_to_peer_id via_bot
     via_bot_id text text_entities photo photo_file_size width height file file_name file_size
     thumbnail thumbnail_file_size media_type mime_type duration_seconds performer title
     sticker_emoji actor actor_id action reactions contact_information contact_vcard
     location_information place_name address live_location_period_seconds poll invoice_information
-    game_title game_description game_link game_message_id inline_bot_buttons self_destruct_period_seconds
-    members message_id inviter boosts schedule_date period_seconds new_title new_icon_emoji_id
-    paid_stars_amount is_paid forwarded_message_date story_id""".split()
+    game_title game_description game_link game_message_id inline_bot_buttons
+    self_destruct_period_seconds members message_id inviter boosts schedule_date period_seconds
+    new_title new_icon_emoji_id
+    paid_stars_amount is_paid forwarded_message_date story_id"""
 )
 
-SERVICE_COMMON = {"id", "type", "date", "date_unixtime", "actor", "actor_id", "action", "text",
-                  "text_entities", "edited", "edited_unixtime", "reactions"}
+SERVICE_COMMON = {
+    "id",
+    "type",
+    "date",
+    "date_unixtime",
+    "actor",
+    "actor_id",
+    "action",
+    "text",
+    "text_entities",
+    "edited",
+    "edited_unixtime",
+    "reactions",
+}
 
 
 def chat_source(chat: Mapping[str, Any]) -> Source:
@@ -66,6 +102,8 @@ def chat_source(chat: Mapping[str, Any]) -> Source:
 
 def sender_source(message: Mapping[str, Any]) -> Source:
     """The Source of a bare message (no chat wrapper): its from_id (or actor_id)."""
+    if not isinstance(message, Mapping):
+        raise RecordError(f"message is a {type(message).__name__}, expected an object")
     handle = message.get("from_id") or message.get("actor_id")
     if not handle:
         raise RecordError("message has no chat wrapper and no from_id to name its source")
@@ -105,7 +143,8 @@ def _part_text(part: Any) -> str:
     if isinstance(part, str):
         return part
     if isinstance(part, Mapping):
-        return str(part.get("text", ""))
+        text = part.get("text")
+        return "" if text is None else str(text)
     raise RecordError(f"text part of type {type(part).__name__} is neither string nor object")
 
 
@@ -133,7 +172,7 @@ def flatten_text(message: Mapping[str, Any]) -> tuple[str, tuple[Entity, ...]]:
     list mixing strings and entity objects.
     """
     parts = message.get("text_entities")
-    if not isinstance(parts, list):
+    if not isinstance(parts, list) or (not parts and message.get("text")):
         text = message.get("text", "")
         if text is None:
             text = ""
@@ -146,9 +185,12 @@ def flatten_text(message: Mapping[str, Any]) -> tuple[str, tuple[Entity, ...]]:
     entities: list[Entity] = []
     offset = 0
     for part in parts:
-        piece = _part_text(part)
-        if isinstance(part, Mapping) and part.get("type", "plain") != "plain":
-            entities.append(_entity(part, offset, piece))
+        if type(part) is str:
+            piece = part
+        else:
+            piece = _part_text(part)
+            if isinstance(part, Mapping) and part.get("type", "plain") != "plain":
+                entities.append(_entity(part, offset, piece))
         chunks.append(piece)
         offset += len(piece)
     return "".join(chunks), tuple(entities)
@@ -161,13 +203,18 @@ def is_placeholder(value: str) -> bool:
 
 def safe_media_path(base: Path | None, rel: str) -> Path | None:
     """The file inside the export folder, refusing any path that escapes it."""
+    if "\x00" in rel:
+        raise UnsafePathError(f"media path {rel!r} holds a NUL byte")
     pure = PurePosixPath(rel.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts or (len(rel) > 1 and rel[1] == ":"):
         raise UnsafePathError(f"media path {rel!r} escapes the export folder")
     if base is None:
         return None
-    root = base.resolve()
-    path = (root / pure).resolve()
+    try:
+        root = base.resolve()
+        path = (root / pure).resolve()
+    except (OSError, RuntimeError) as exc:  # symlink loops
+        raise UnsafePathError(f"media path {rel!r} cannot be resolved: {exc}") from exc
     if not path.is_relative_to(root):
         raise UnsafePathError(f"media path {rel!r} escapes the export folder (symlink)")
     return path
@@ -229,7 +276,11 @@ def _media_ref(
     if is_placeholder(value):
         return MediaRef(path=None, present=False, absent_reason=value, **common)
     path = safe_media_path(base, value)
-    found = hasher(path) if path is not None else None
+    try:
+        found = hasher(path) if path is not None else None
+    except OSError as exc:
+        reason = f"cannot read the file: {exc.strerror or exc}"
+        return MediaRef(path=value, present=False, absent_reason=reason, **common)
     if found is None:
         reason = "file missing from the export folder" if base is not None else "no export folder"
         return MediaRef(path=value, present=False, absent_reason=reason, **common)
@@ -244,6 +295,9 @@ def media_of(
     if "photo" in message:
         refs.append(_media_ref("photo", message["photo"], message, base, hasher))
     if "file" in message:
+        thumbnail = message.get("thumbnail")
+        if isinstance(thumbnail, str) and not is_placeholder(thumbnail):
+            safe_media_path(None, thumbnail)  # refuse a thumbnail path that escapes
         kind = MEDIA_TYPE_KIND.get(str(message.get("media_type")), "document")
         refs.append(_media_ref(kind, message["file"], message, base, hasher))
     return tuple(refs)
@@ -254,6 +308,64 @@ def _action(message: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     out = {"action": message.get("action")}
     out.update({k: v for k, v in message.items() if k not in SERVICE_COMMON})
+    return out
+
+
+def _reactions(value: Any) -> tuple[Mapping[str, Any], ...]:
+    if not value:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise RecordError("reactions is not a list")
+    if not all(isinstance(r, Mapping) for r in value):
+        raise RecordError("reactions holds an entry that is not an object")
+    return tuple(value)
+
+
+def count_unknown(
+    message: Mapping[str, Any], kind: str, entities: tuple[Entity, ...], unknown: Counter[str]
+) -> None:
+    """Count the fields, types, entity types, media types and actions not understood."""
+    extra = message.keys() - KNOWN_FIELDS
+    if extra:
+        unknown.update(f"field:{k}" for k in extra)
+    if kind not in MESSAGE_TYPES:
+        unknown[f"type:{kind}"] += 1
+    for entity in entities:
+        if entity.type not in ENTITY_TYPES:
+            unknown[f"entity:{entity.type}"] += 1
+    for key, known in (("media_type", MEDIA_TYPE_KIND), ("action", ACTIONS)):
+        value = message.get(key)
+        if value is not None and str(value) not in known:
+            unknown[f"{key}:{value}"] += 1
+
+
+# Post field <- message key, for the optional fields that are stored as strings.
+MESSAGE_STRINGS = {
+    "author": "author",
+    "from": "sender",
+    "from_id": "sender_id",
+    "forwarded_from": "forwarded_from",
+    "forwarded_from_id": "forwarded_from_id",
+    "saved_from": "saved_from",
+    "reply_to_message_id": "reply_to",
+    "reply_to_peer_id": "reply_to_peer",
+    "via_bot": "via_bot",
+}
+SERVICE_STRINGS = {
+    **{k: v for k, v in MESSAGE_STRINGS.items() if v not in ("sender", "sender_id")},
+    "actor": "sender",
+    "actor_id": "sender_id",
+}
+EDITED_UNIX = "edited_unixtime"
+
+
+def _string_fields(message: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, str]:
+    """The optional string fields present in ``message`` (most messages carry few)."""
+    out = {}
+    for key in message.keys() & names.keys():
+        value = message[key]
+        if value is not None:
+            out[names[key]] = value if type(value) is str else str(value)
     return out
 
 
@@ -269,10 +381,13 @@ def message_to_post(
     unknown: Counter[str] | None = None,
 ) -> Post:
     """Map one export message to a Post. Raises RecordError when it cannot."""
-    if not isinstance(message, Mapping):
+    if type(message) is not dict and not isinstance(message, Mapping):
         raise RecordError(f"message is a {type(message).__name__}, expected an object")
-    if "id" not in message:
+    message_id = message.get("id")
+    if message_id is None:
         raise RecordError("message has no id")
+    if isinstance(message_id, bool) or not isinstance(message_id, int | str):
+        raise RecordError(f"message id {message_id!r} is not a number or string")
     date = parse_time(message, "date")
     if date is None:
         raise RecordError("message has no date")
@@ -280,31 +395,20 @@ def message_to_post(
     kind = str(message.get("type", "message"))
     service = kind == "service"
     if unknown is not None:
-        unknown.update(f"field:{k}" for k in message if k not in KNOWN_FIELDS)
-        if kind not in ("message", "service", "unsupported"):
-            unknown[f"type:{kind}"] += 1
-    reactions = message.get("reactions") or ()
-    if not isinstance(reactions, list | tuple):
-        raise RecordError("reactions is not a list")
+        count_unknown(message, kind, entities, unknown)
     return Post(
         source=source,
-        message_id=str(message["id"]),
+        message_id=str(message_id),
         date=date,
         text=text,
         kind=kind,
         entities=entities,
-        author=_opt_str(message.get("author")),
-        sender=_opt_str(message.get("actor" if service else "from")),
-        sender_id=_opt_str(message.get("actor_id" if service else "from_id")),
-        forwarded_from=_opt_str(message.get("forwarded_from")),
-        forwarded_from_id=_opt_str(message.get("forwarded_from_id")),
-        saved_from=_opt_str(message.get("saved_from")),
-        reply_to=_ref(message.get("reply_to_message_id")),
-        reply_to_peer=_ref(message.get("reply_to_peer_id")),
-        via_bot=_opt_str(message.get("via_bot")),
-        edited=parse_time(message, "edited"),
-        action=_action(message),
+        edited=parse_time(message, "edited")
+        if "edited" in message or EDITED_UNIX in message
+        else None,
+        action=_action(message) if service else None,
         media=media_of(message, base, hasher),
-        reactions=tuple(reactions),
+        reactions=_reactions(message.get("reactions")),
         raw=message,
+        **_string_fields(message, SERVICE_STRINGS if service else MESSAGE_STRINGS),
     )
