@@ -52,13 +52,13 @@ FIXTURES = ROOT / "tests" / "fixtures" / "telegram_html"
 NOT_IN_HTML = {
     "source id and type": "HTML names the chat only: handle html-<sha256(name)>, kind unknown",
     "sender_id, forwarded_from_id": "peer ids (user123, channel456) are not written",
-    "edited": "no edit mark or edit date in HTML",
+    "edited": "no edit date in HTML (some exporters write 'edited HH:MM': html_edited)",
     "reply_to_peer, reply into another chat": "'In reply to a message in another chat', no id",
     "media mime_type; width/height of exported files": "only the thumbnail size is drawn",
     "sticker_emoji of a drawn sticker; sticker thumbnail": "the sticker is drawn as an image",
     "service message date": "not written; inferred from a neighbour (html_date_inferred)",
     "actor of channel-wide service messages": "'Channel «...» created' names no actor",
-    "reactions": "not written by the exporter versions this reader follows",
+    "reactions": "newer exporters draw div.reactions: kept as text in raw html_blocks",
 }
 
 
@@ -501,6 +501,8 @@ def test_sniff_folders(tmp_path: Path) -> None:
         ("12.03.2024 09:00:00 UTC-03:30", datetime(2024, 3, 12, 12, 30, tzinfo=UTC), True),
         ("12.03.2024 09:00:00 UTC", datetime(2024, 3, 12, 9, 0, tzinfo=UTC), True),
         ("12.03.2024 09:00:00", datetime(2024, 3, 12, 9, 0, tzinfo=UTC), False),
+        ("12.03.2024 09:00:00 GMT+5", datetime(2024, 3, 12, 4, 0, tzinfo=UTC), True),
+        ("12 March 2024, 09:00:00", datetime(2024, 3, 12, 9, 0, tzinfo=UTC), False),
     ],
 )
 def test_parse_title(title: str, expected: datetime, zone_known: bool) -> None:
@@ -510,7 +512,17 @@ def test_parse_title(title: str, expected: datetime, zone_known: bool) -> None:
     assert ("html_date_zone" not in fields) is zone_known
 
 
-@pytest.mark.parametrize("title", ["31.02.2024 09:00:00 UTC", "2024-03-12 09:00", ""])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "31.02.2024 09:00:00 UTC",
+        "2024-03-12 09:00",
+        "",
+        "12.03.2024 09:00:00 Asia/Tashkent",
+        "12.03.2024 09:00:00 UTC+25:00",
+        "12 Marchember 2024, 09:00:00",
+    ],
+)
 def test_parse_title_refuses_bad_dates(title: str) -> None:
     with pytest.raises(RecordError):
         parse_title(title)
@@ -561,3 +573,49 @@ def part_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
 @given(part_lists())
 def test_text_and_entities_round_trip(parts: list[dict[str, Any]]) -> None:
     assert rendered_parts(parts) == parts
+
+
+VARIANTS = """<!DOCTYPE html><html><body><div class="page_wrap">
+<div class="page_header chat_header"><div class="content bubble"><div class="body">
+<div class="name bold">[synthetic] Variant Layout Group</div></div></div></div>
+<div class="page_body chat_page"><div class="history">
+<div class="message default clearfix" id="message1"><div class="body">
+ <div class="pull_right date details" title="28.07.2025 01:29:21 GMT+01:00">edited 01:35</div>
+ <div class="from_name">Synthetic Member One <span class="details">via @synthetic_bot</span></div>
+ <div class="text">[synthetic] Through a bot, edited later.</div>
+ <table class="bot_button_table"><tbody><tr><td class="bot_button_row">
+  <div class="bot_button"><a href="https://example.org/b"><div>Open</div></a></div>
+ </td></tr></tbody></table>
+ <div class="reactions"><span class="reaction"><span class="emoji">👍</span>
+  <span class="count">3</span></span></div>
+</div></div>
+<div class="message default clearfix" id="message2"><div class="body">
+ <div class="pull_right date details" title="3 April 2023, 12:00:00">12:00</div>
+ <div class="from_name">Synthetic Member Two</div>
+ <div class="text">[synthetic] A title in words, without a zone.</div>
+</div></div>
+</div></div></div></body></html>"""
+
+
+def test_layout_variants_seen_in_other_exports(tmp_path: Path) -> None:
+    (tmp_path / "messages.html").write_text(VARIANTS, encoding="utf-8")
+    reader = TelegramHtmlReader()
+    first, second = read_all(reader, tmp_path)
+    assert first.source.title == "[synthetic] Variant Layout Group"
+    assert first.date == datetime(2025, 7, 28, 0, 29, 21, tzinfo=UTC)
+    assert first.sender == "Synthetic Member One" and first.via_bot == "@synthetic_bot"
+    assert first.raw["html_edited"] is True and first.edited is None  # no edit date in HTML
+    assert first.raw["html_blocks"] == {"bot_button_table": "Open", "reactions": "👍 3"}
+    assert reader.unknown["html_block:reactions"] == 1
+    assert second.date == datetime(2023, 4, 3, 12, 0, tzinfo=UTC)
+    assert second.raw["html_date_zone"] == "missing: read as UTC"
+
+
+def test_a_chat_without_a_name_is_told_apart_by_its_folder(tmp_path: Path) -> None:
+    nameless = VARIANTS.replace("[synthetic] Variant Layout Group", "")
+    for folder in ("chat_001", "chat_002"):
+        (tmp_path / "chats" / folder).mkdir(parents=True)
+        (tmp_path / "chats" / folder / "messages.html").write_text(nameless, encoding="utf-8")
+    posts = read_all(TelegramHtmlReader(), tmp_path)
+    assert len({p.source.key for p in posts}) == 2
+    assert {p.source.title for p in posts} == {None}

@@ -16,19 +16,25 @@ parsed one at a time, so memory is bounded by the page size.
 Every message block becomes the dict shape of result.json and goes through
 ``telegram_common.message_to_post``, so both formats agree on every field HTML
 carries. What HTML does not carry (see tests/ingest/test_telegram_html.py):
-chat id and type, sender/forward ids, edits, MIME types, reactions, ids of
-replies into other chats, and the time of service messages (inferred from the
-neighbouring message, or the day separator, and marked ``html_date_inferred``).
+chat id and type, sender/forward ids, edit dates (an "edited" mark becomes
+``html_edited``), MIME types, ids of replies into other chats, and the time of
+service messages (inferred from the neighbouring message, or the day
+separator, and marked ``html_date_inferred``). Blocks this reader does not map
+(reactions, bot buttons) are counted in ``unknown`` and kept as text in
+``html_blocks``; HTML-only keys start with ``html_`` and stay in the raw payload.
 
 Source handle: HTML names the chat but carries no id, so the source is
 ``telegram:html-<first 16 hex digits of SHA-256(chat name)>``, titled with the
-name: stable across re-ingests, changed by a rename. When a single-chat export
+name: stable across re-ingests, changed by a rename (a page without a name
+hashes "folder:<chat folder name>" instead). When a single-chat export
 also holds result.json (the "both formats" export), its chat id and type give
 the same Source the JSON reader gives.
 
 Time zone: titles carry the exporting machine's offset; older exports have
-none and are read as UTC (marked ``html_date_zone``). The exporter writes the
-zone's standard offset, so times inside daylight-saving periods are an hour off.
+none and are read as UTC (marked ``html_date_zone``). tdesktop writes the
+zone's standard-time offset (QTimeZone::StandardTime) next to local times, so
+inside daylight-saving periods a time may read an hour off; the Central Asian
+zones keep no daylight saving.
 """
 
 from __future__ import annotations
@@ -60,7 +66,10 @@ CHAT_PREFIX = "../../"  # how a chats/chat_NNN/ page reaches the export root
 PATH_KEYS = ("photo", "file", "thumbnail")
 PARSER = lxml.etree.HTMLParser(encoding="utf-8")  # plain etree: no HtmlElement lookups
 MESSAGE_XPATH = "//div[contains(concat(' ', normalize-space(@class), ' '), ' message ')]"
-HEADER_XPATH = "//div[contains(@class, 'page_header')]//div[contains(@class, 'text')]"
+HEADER_XPATH = (  # the chat name: div.text (tdesktop) or div.name (other apps' layout)
+    "//div[contains(@class, 'page_header')]//div[contains(concat(' ', @class, ' '), ' text ')"
+    " or contains(concat(' ', @class, ' '), ' name ')]"
+)
 
 
 def page_number(path: Path) -> int:
@@ -174,7 +183,9 @@ def html_source(page: Page) -> Source:
     head = _json_head(page.path.parent / "result.json")
     if "id" in head:
         return chat_source(head)
-    digest = hashlib.sha256((page.chat_name or "").encode("utf-8")).hexdigest()[:16]
+    # No name in the header: the chat folder's name keeps chats apart.
+    key = page.chat_name or f"folder:{page.path.parent.name}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return Source(PLATFORM, f"html-{digest}", page.chat_name, "unknown", None)
 
 

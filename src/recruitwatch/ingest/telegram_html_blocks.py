@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import lxml.etree
@@ -37,9 +37,17 @@ MONTHS = (
     "November",
     "December",
 )
+# "12.03.2024 09:00:00 UTC+05:00" (tdesktop); the zone may read GMT, be short ("UTC+5") or absent.
 TITLE_RE = re.compile(
-    r"^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: UTC(?:([+-])(\d{2}):?(\d{2}))?)?$"
+    r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}),? "
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2})(?P<zone>.*)$"
 )
+# "3 April 2023, 12:00:00": the layout other Telegram apps write, without a zone.
+WORDY_TITLE_RE = re.compile(
+    r"^(?P<day>\d{1,2}) (?P<month>[A-Z][a-z]+) (?P<year>\d{4}),? "
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2})(?P<zone>.*)$"
+)
+ZONE_RE = re.compile(r"^\s*(?:UTC|GMT)\s*(?:(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?)?\s*$")
 SEPARATOR_RE = re.compile(r"^(\d{1,2}) (\w+) (\d{4})$")
 GOTO_RE = re.compile(r"GoToMessage\((\d+)\)|go_to_message(\d+)")
 VIA_RE = re.compile(r"^(?P<name>.*?)\s+via @(?P<bot>\S+)$", re.DOTALL)
@@ -95,6 +103,19 @@ GENERIC = {
     ("media_audio_file", None): ("file", "audio_file"),
     ("media_file", None): ("file", None),
 }
+# Classes of the blocks a message body is made of, as far as this reader maps them.
+KNOWN_BLOCKS = frozenset(
+    (
+        "userpic_wrap",
+        "date",
+        "from_name",
+        "forwarded",
+        "reply_to",
+        "media_wrap",
+        "text",
+        "signature",
+    )
+)
 TIMED = {"voice_message", "audio_file", "video_message", "video_file", "animation"}
 
 _A = r"(?P<actor>.+?)"
@@ -180,20 +201,47 @@ def block_id(el: Element) -> int:
 # -- dates -----------------------------------------------------------------------------------
 
 
+def _title_parts(title: str) -> dict[str, str]:
+    for pattern in (TITLE_RE, WORDY_TITLE_RE):
+        match = pattern.match(title.strip())
+        if match:
+            parts = match.groupdict()
+            if not parts["month"].isdigit():
+                if parts["month"] not in MONTHS:
+                    break
+                parts["month"] = str(MONTHS.index(parts["month"]) + 1)
+            return parts
+    raise RecordError(f"date title {title!r} is not DD.MM.YYYY HH:MM:SS [UTC+HH:MM]")
+
+
+def _zone(text: str, title: str) -> timezone | None:
+    if not text.strip():
+        return None
+    match = ZONE_RE.match(text)
+    if not match:
+        raise RecordError(f"date title {title!r} has an unreadable time zone {text.strip()!r}")
+    hours, minutes = int(match["h"] or 0), int(match["m"] or 0)
+    offset = timedelta(hours=hours, minutes=minutes) * (-1 if match["sign"] == "-" else 1)
+    try:
+        return timezone(offset)
+    except ValueError as exc:
+        raise RecordError(f"date title {title!r} has an impossible offset") from exc
+
+
 def parse_title(title: str) -> dict[str, Any]:
     """The date fields of result.json from a title such as "12.03.2024 10:00:00 UTC+05:00"."""
-    match = TITLE_RE.match(title.strip())
-    if not match:
-        raise RecordError(f"date title {title!r} is not DD.MM.YYYY HH:MM:SS [UTC+HH:MM]")
-    day, month, year, hour, minute, second, sign, oh, om = match.groups()
+    parts = _title_parts(title)
+    zone = _zone(parts["zone"], title)
+    year, month, day, hour, minute, second = (
+        int(parts[k]) for k in ("year", "month", "day", "hour", "minute", "second")
+    )
     try:
-        local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+        local = datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
         raise RecordError(f"date title {title!r} is not a valid date") from exc
-    offset = timedelta(hours=int(oh or 0), minutes=int(om or 0)) * (-1 if sign == "-" else 1)
-    unix = int(local.replace(tzinfo=timezone(offset)).timestamp())
+    unix = int(local.replace(tzinfo=zone or UTC).timestamp())
     out = {"date": local.isoformat(), "date_unixtime": str(unix), "html_date_title": title}
-    if "UTC" not in title:
+    if zone is None:
         out["html_date_zone"] = "missing: read as UTC"
     return out
 
@@ -409,8 +457,18 @@ def media_fields(content: Element, unknown: Counter[str]) -> dict[str, Any]:
 # -- senders, replies, forwards --------------------------------------------------------------
 
 
+def name_text(el: Element) -> str:
+    """A from_name's text: the name and any "via @bot", without the forward's date span."""
+    parts = [el.text or ""]
+    for c in el:
+        if isinstance(c.tag, str) and "date" not in classes(c):
+            parts.append(" " + inner_text(c))
+        parts.append(c.tail or "")
+    return "".join(parts).strip()
+
+
 def name_and_via(el: Element) -> dict[str, Any]:
-    text = own_text(el)
+    text = name_text(el)
     match = VIA_RE.match(text)
     if match:
         return {"name": match.group("name").strip(), "via_bot": "@" + match.group("bot")}
@@ -472,6 +530,8 @@ def default_message(
     if shown is None or not shown.get("title"):
         raise RecordError("message block has no date (div.pull_right.date.details title)")
     message.update(parse_title(str(shown.get("title"))))
+    if "edited" in inner_text(shown):  # some exporters write "edited 10:05", never the edit date
+        message["html_edited"] = True
     message.update(sender_fields(body, "joined" in classes(el), previous))
     fwd = child(body, "forwarded", "body")
     content = fwd if fwd is not None else body
@@ -483,7 +543,20 @@ def default_message(
     signature = child(content, "signature")
     if signature is not None:
         message["author"] = inner_text(signature).strip()
+    message.update(extra_blocks(body, content, unknown))
     return message
+
+
+def extra_blocks(body: Element, content: Element, unknown: Counter[str]) -> dict[str, Any]:
+    """Blocks this reader does not map (reactions, bot buttons ...): counted, text kept raw."""
+    out: dict[str, Any] = {}
+    for el in (*body, *(content if content is not body else ())):
+        cls = classes(el) if isinstance(el.tag, str) else KNOWN_BLOCKS
+        if cls and not cls & KNOWN_BLOCKS:
+            name = sorted(cls)[0]
+            unknown[f"html_block:{name}"] += 1
+            out.setdefault("html_blocks", {})[name] = " ".join(inner_text(el).split())
+    return out
 
 
 def _pinned_id(body: Element) -> dict[str, Any]:
