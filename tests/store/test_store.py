@@ -156,3 +156,16 @@ def test_stats_and_sources(store: Store) -> None:
     assert data["posts_by_kind"] == {"message": 2, "article": 1}
     assert data["media_by_kind"] == {"photo": 1}
     assert {s["id"]: s["posts"] for s in srcs} == {CHAN.key: 2, FEED.key: 1}
+
+
+def test_source_title_is_not_erased_by_a_titleless_record(store: Store) -> None:
+    write(store, [post(1)])
+    bare = Source("telegram", "channel1001")  # e.g. a table row naming the same source
+    write(store, [post(2, source=bare)])
+    with store.connect() as conn:
+        (row,) = list_sources(conn)
+    assert row["title"] == CHAN.title and row["kind"] == "public_channel"
+    renamed = Source("telegram", "channel1001", "[synthetic] Outlet A renamed", "public_channel")
+    write(store, [post(3, source=renamed)])
+    with store.connect() as conn:
+        assert list_sources(conn)[0]["title"] == "[synthetic] Outlet A renamed"

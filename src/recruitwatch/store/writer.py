@@ -92,6 +92,20 @@ def post_row(post: Post, content_hash: str) -> dict[str, Any]:
     }
 
 
+def _upsert_sources(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert sources; a missing title, kind or external id never erases a known one."""
+    if not rows:
+        return
+    stmt = _insert(conn, schema.sources)
+    s = schema.sources.c
+    keep = {
+        "title": sa.func.coalesce(stmt.excluded.title, s.title),
+        "external_id": sa.func.coalesce(stmt.excluded.external_id, s.external_id),
+        "kind": sa.case((stmt.excluded.kind == "unknown", s.kind), else_=stmt.excluded.kind),
+    }
+    conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=keep), list(rows))
+
+
 def _media_rows(post: Post) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     items, links = [], []
     for position, media in enumerate(post.media):
@@ -164,7 +178,7 @@ def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> list[Post]:
     if not changed:
         return []
     sources = {p.source.key: source_row(p.source) for p, _ in changed}
-    upsert(conn, schema.sources, list(sources.values()), ["id"])
+    _upsert_sources(conn, list(sources.values()))
     upsert(conn, schema.posts, [post_row(p, d) for p, d in changed], ["id"])
     media_items: dict[str, dict[str, Any]] = {}
     links: list[dict[str, Any]] = []
