@@ -26,7 +26,7 @@ from recruitwatch.errors import InputError, RecordError, UnsafePathError
 from recruitwatch.ingest.base import RawRecord
 from recruitwatch.ingest.telegram_export import TelegramJsonReader
 from recruitwatch.ingest.telegram_html import TelegramHtmlReader, chat_pages, page_number
-from recruitwatch.ingest.telegram_html_blocks import parse_title, text_parts
+from recruitwatch.ingest.telegram_html_fields import parse_title, text_parts
 from recruitwatch.model import Post
 from recruitwatch.pipeline import ingest_location
 from recruitwatch.settings import Settings, sqlite_url
