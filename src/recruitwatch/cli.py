@@ -114,7 +114,7 @@ def _run_ingest(
     from .enrich.chain import Chain
     from .pipeline import FileReport, ingest
 
-    chain = Chain.default() if enrich else None
+    chain = Chain.default(settings=settings) if enrich else None
 
     def on_file(report: FileReport) -> None:
         if report.error:
@@ -302,7 +302,7 @@ def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
     from .enrich.chain import Chain
 
     store = obj.store()
-    chain = Chain.default(list(only) or None)
+    chain = Chain.default(list(only) or None, obj.settings)
     pending = chain.count_pending(store)
     columns = (SpinnerColumn(), TextColumn("enriching"), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:

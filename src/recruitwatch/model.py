@@ -94,6 +94,9 @@ class MediaRef:
     file_name: str | None = None
     absent_reason: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Where the file was found during this ingest (absolute); not stored, not compared:
+    # the pipeline copies the file into the workspace media cache by SHA-256.
+    origin: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -18,6 +18,7 @@ from typing import Any
 from .enrich.chain import Chain
 from .errors import InputError, RecordError, RecruitwatchError
 from .ingest.base import RawRecord, Reader, detect_reader
+from .media_cache import cache_media
 from .model import Batch, Checkpoint, Quarantined
 from .settings import Settings
 from .store import Store
@@ -100,6 +101,7 @@ class _Committer:
 
     def commit(self, position: int, done: bool = False) -> None:
         self.batch.checkpoint = Checkpoint(self.stream, self.fingerprint, position, done)
+        cache_media(self.settings.media_dir, self.batch.posts)  # content-addressed: idempotent
         with self.store.begin() as conn:
             changed = write_batch(conn, self.batch)
             if self.chain is not None and changed:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from ..model import Post
+from ..settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,11 @@ class Enricher(ABC):
     VERSION: ClassVar[str]
     REQUIRES: ClassVar[tuple[str, ...]] = ()
     DESCRIPTION: ClassVar[str] = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None) -> Enricher:
+        """The enricher configured from ``settings`` (workspace paths ...); default: cls()."""
+        return cls()
 
     def prepare(self, conn: sa.Connection | None, items: Sequence[Item]) -> None:  # noqa: B027
         """Load what the batch needs from the store (e.g. source history). Optional."""

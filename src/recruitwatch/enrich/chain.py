@@ -15,11 +15,28 @@ import sqlalchemy as sa
 
 from ..errors import ConfigError
 from ..model import Post
+from ..settings import Settings
 from ..store import Store, schema
 from ..store.writer import upsert
 from .base import Enricher, Item, MediaInfo, enrichers
 
 Progress = Callable[[int], None]
+
+
+def _with_requirements(names: Sequence[str], available: dict[str, type[Enricher]]) -> list[str]:
+    out: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in available:
+            raise ConfigError(f"unknown enricher {name!r}; known: {sorted(available)}")
+        for dep in available[name].REQUIRES:
+            visit(dep)
+        if name not in out:
+            out.append(name)
+
+    for name in names:
+        visit(name)
+    return out
 
 
 def _order(steps: Sequence[Enricher]) -> list[Enricher]:
@@ -47,13 +64,12 @@ class Chain:
             self.versions[step.NAME] = f"{step.VERSION}{deps}"
 
     @classmethod
-    def default(cls, names: Sequence[str] | None = None) -> Chain:
+    def default(cls, names: Sequence[str] | None = None, settings: Settings | None = None) -> Chain:
+        """Every registered enricher (or ``names`` and what they require)."""
         available = enrichers()
         chosen = list(names) if names else list(available)
-        unknown = [n for n in chosen if n not in available]
-        if unknown:
-            raise ConfigError(f"unknown enrichers {unknown}; known: {sorted(available)}")
-        return cls([available[n]() for n in chosen])
+        chosen = _with_requirements(chosen, available)
+        return cls([available[n].from_settings(settings) for n in chosen])
 
     def outdated(self, item: Item, step: Enricher) -> bool:
         return item.versions.get(step.NAME) != self.versions[step.NAME]
