@@ -13,6 +13,7 @@ Both rules follow from the alphabets alone; no word lists are involved.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -36,11 +37,17 @@ class Alphabet:
         """Every letter of the text is in the alphabet (up to the stray allowance)."""
         return len(letters - self.letters) <= n // STRAY_PER
 
+    def absence(self, letters: frozenset[str], n: int) -> float:
+        """Chance of seeing none of the expected letters in ``n`` letters (1.0 if some occur)."""
+        if self.expect & letters or not self.expect:
+            return 1.0
+        return (1.0 - self.rate) ** n
+
     def plausible(self, letters: frozenset[str], n: int) -> bool:
         """The expected letters occur, or the text is too short to miss them."""
         if self.expect & letters or not self.expect:
             return True
-        return not self.require and (1.0 - self.rate) ** n >= IMPLAUSIBLE
+        return not self.require and self.absence(letters, n) >= IMPLAUSIBLE
 
     def valid(self, letters: frozenset[str], n: int) -> bool:
         return self.compatible(letters, n) and self.plausible(letters, n)
@@ -52,9 +59,19 @@ class Alphabet:
 
 @dataclass(frozen=True, slots=True)
 class ScriptTable:
+    """The alphabets of one script; ``distinctive`` finds the letters not shared by all."""
+
     script: str
     fallback: tuple[str, ...]
     languages: dict[str, Alphabet]
+    distinctive: re.Pattern[str]
+
+
+def _distinctive(langs: dict[str, Alphabet]) -> re.Pattern[str]:
+    """Letters in every alphabet and never a mark or expected letter say nothing: skip them."""
+    shared = frozenset.intersection(*(a.letters for a in langs.values()))
+    used = frozenset().union(*(a.marks | a.expect for a in langs.values()))
+    return re.compile("[^" + re.escape("".join(sorted(shared - used))) + "]")
 
 
 def _alphabet(code: str, script: str, loans: str, entry: dict[str, Any]) -> Alphabet:
@@ -75,7 +92,7 @@ def _table(script: str, raw: dict[str, Any]) -> ScriptTable:
         code: _alphabet(code, script, raw["loans"], entry)
         for code, entry in raw["languages"].items()
     }
-    return ScriptTable(script, tuple(raw["fallback"]), langs)
+    return ScriptTable(script, tuple(raw["fallback"]), langs, _distinctive(langs))
 
 
 @cache

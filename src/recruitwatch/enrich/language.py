@@ -59,8 +59,8 @@ from .script import (
     SCRIPT_CLASSES,
     dominant_script,
     sanitise,
-    script_counts,
     script_label,
+    script_letters,
     strip_markup,
 )
 
@@ -99,19 +99,28 @@ class LanguageResult:
     confidence: float
 
 
-@dataclass(frozen=True, slots=True)
 class _View:
-    """What the rules read of one prepared text."""
+    """What the rules read of one prepared text (letter sets computed once per script)."""
 
-    text: str
-    counts: dict[str, int]
-    primary: str
+    __slots__ = ("_letters", "counts", "primary", "runs", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.runs = script_letters(text)
+        self.counts = {code: len(letters) for code, letters in self.runs.items()}
+        self.primary = dominant_script(self.counts)[0]
+        self._letters: dict[str, frozenset[str]] = {}
 
     def n(self, script: str) -> int:
         return self.counts.get(script, 0)
 
     def letters(self, script: str) -> frozenset[str]:
-        return _letters(self.text, script) if script in SCRIPT_CLASSES else frozenset()
+        """The lower-case letters of ``script`` that tell its languages apart."""
+        found = self._letters.get(script)
+        if found is None:
+            found = _distinctive(self.text, self.runs.get(script, ""), script)
+            self._letters[script] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +134,12 @@ def _prepare(text: str) -> str:
     return unicodedata.normalize("NFKC", clean) if _FOLD.search(clean) else clean
 
 
-def _letters(text: str, script: str) -> frozenset[str]:
-    found = frozenset(SCRIPT_CLASSES[script].findall(text.lower()))
-    if script == "Cyrl" and _LATIN_I_IN_CYRILLIC.search(text):
+def _distinctive(text: str, letters: str, script: str) -> frozenset[str]:
+    table = script_tables().get(script)
+    if table is None or not letters:
+        return frozenset()
+    found = frozenset(table.distinctive.findall(letters.lower()))
+    if script == "Cyrl" and ("i" in text or "I" in text) and _LATIN_I_IN_CYRILLIC.search(text):
         found |= {"і"}  # Latin i typed for Kazakh/Ukrainian і
     return found
 
@@ -204,8 +216,14 @@ def _decide_table(
 ) -> _Choice:
     """Cyrillic and Arabic script: pycld2's answers filtered by the letter tables."""
     letters, n = view.letters(table.script), view.n(table.script)
-    options = {c: s for c, s in reversed(ranked) if _table_valid(table, c, s, view)}
-    options = dict(reversed(options.items()))
+    options: dict[str, float] = {}
+    for code, share in ranked:
+        if code not in options and _table_valid(table, code, share, view):
+            options[code] = share
+    use_prior = bool(prior) and n < SHORT_LETTERS
+    if options and not use_prior:
+        first = next(iter(options))
+        return _Choice(first, options[first])
     pool = [c for c in table.fallback if table.languages[c].valid(letters, n)]
     if options:
         first = next(iter(options))
@@ -216,7 +234,7 @@ def _decide_table(
         choice = _Choice(pick, FALLBACK_CONFIDENCE)
     for code in pool:
         options.setdefault(code, 0.0)
-    return _apply_prior(options, choice, n, prior)
+    return _apply_prior(options, choice, n, prior) if use_prior else choice
 
 
 def _decide_deva(view: _View, ranked: Ranked) -> _Choice:
@@ -237,12 +255,16 @@ def _uzbek_spelling(text: str) -> bool:
     return bool(_UZ_STRONG.search(text)) or len(_UZ_WEAK.findall(text)) >= 2
 
 
-def _decide_latin(view: _View, ranked: Ranked, hint: str | None) -> _Choice:
+def _decide_latin(
+    view: _View, ranked: Ranked, prior: dict[str, float], hint: str | None
+) -> _Choice:
+    """Uzbek spelling, else pycld2's first answer (the prior may pick among its answers)."""
     if _uzbek_spelling(view.text):
         return _Choice("uz", SPELLING_CONFIDENCE)
-    if ranked:
-        return _Choice(*ranked[0])
-    return _Choice(hint.split("-", 1)[0] if hint else "en", FALLBACK_CONFIDENCE)
+    if not ranked:
+        return _Choice(hint.split("-", 1)[0] if hint else "en", FALLBACK_CONFIDENCE)
+    options = dict(reversed(ranked))
+    return _apply_prior(options, _Choice(*ranked[0]), view.n("Latn"), prior)
 
 
 def _judging_script(view: _View, ranked: Ranked) -> str:
@@ -271,7 +293,7 @@ def _decide(
     if script == "Deva":
         return _decide_deva(view, ranked), script
     if script == "Latn":
-        return _decide_latin(view, ranked, hint), script
+        return _decide_latin(view, ranked, prior, hint), script
     return (_Choice(*ranked[0]) if ranked else _Choice("und", 0.0)), script
 
 
@@ -294,10 +316,9 @@ def detect_language(
 ) -> LanguageResult:
     """Language of ``text`` as a BCP 47 tag (see the module docstring for the rules)."""
     prepared = _prepare(text)
-    counts = script_counts(prepared)
-    view = _View(prepared, counts, dominant_script(counts)[0])
-    label = script_label(counts)
-    if sum(counts.values()) < MIN_LETTERS:
+    view = _View(prepared)
+    label = script_label(view.counts)
+    if sum(view.counts.values()) < MIN_LETTERS:
         return LanguageResult("und", "und", label, 0.0)
     base_hint = _hint_lang(hint)
     choice, script = _decide(view, _cld2(prepared), _prior_shares(prior), base_hint)

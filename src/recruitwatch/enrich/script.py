@@ -17,11 +17,15 @@ URLs, e-mail addresses, @mentions and #hashtags are *not* touched by
 language identification only: they are identifiers, mostly ASCII, and say
 nothing about the language a post is written in.
 
-Scripts are ISO 15924 codes: ``Latn``, ``Cyrl``, ``Arab``, ``Deva`` are counted
-with compiled character classes (fast); letters of any other script are named
-through ``unicodedata`` (``Hani``, ``Grek``, ``Hebr`` ...; ``Zzzz`` if unknown).
-``detect_script`` answers ``mixed`` when no script holds ``MIXED_BELOW`` of the
-letters and ``none`` when there are no letters at all.
+Scripts are ISO 15924 codes. ``Latn``, ``Cyrl``, ``Arab`` and ``Deva`` letters
+are collected with compiled character classes, and only for the scripts whose
+UTF-8 lead bytes occur (a cheap test, so a Cyrillic post costs one regex pass).
+Letters of any other script are named through ``unicodedata`` (``Hani``,
+``Grek``, ``Hebr`` ...; ``Zzzz`` if unknown); letters outside the Basic
+Multilingual Plane (CJK extension B, historic scripts) are not counted, and
+neither are emoji, digits, punctuation or combining marks. ``detect_script``
+answers ``mixed`` when no script holds ``MIXED_BELOW`` of the letters and
+``none`` when there are no letters at all.
 """
 
 from __future__ import annotations
@@ -31,18 +35,16 @@ import unicodedata
 
 MIXED_BELOW = 0.75
 
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\ufdd0-\ufdef\ufffe\uffff]"
+)
+_ASTRAL_NONCHAR = re.compile(
+    "[" + "".join(chr(p * 0x10000 + 0xFFFE) + chr(p * 0x10000 + 0xFFFF) for p in range(1, 17)) + "]"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_FORMAT = re.compile(
-    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
-)
-_NONCHAR = re.compile(
-    "[\ufdd0-\ufdef"
-    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
-    + "]"
-)
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SPACES = re.compile(r"\s+")
-
 _MARKUP = re.compile(
     r"(?:https?://|www\.)\S+"
     r"|\b(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*"
@@ -62,9 +64,30 @@ SCRIPT_CLASSES: dict[str, re.Pattern[str]] = {
     ),
     "Deva": re.compile("[\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u097f]"),
 }
+_RUNS = {code: re.compile(rx.pattern + "+") for code, rx in SCRIPT_CLASSES.items()}
 _OTHER_LETTER = re.compile(
     "(?!" + "|".join(p.pattern for p in SCRIPT_CLASSES.values()) + r")[^\W\d_]"
 )
+
+
+def _lead_table() -> bytes:
+    """UTF-8 byte -> which script its character may belong to (L, C, A, D, O, or space)."""
+    table = bytearray(b" " * 256)
+    spans = {
+        b"L": [(0x41, 0x5A), (0x61, 0x7A), (0xC3, 0xCB)],
+        b"C": [(0xD0, 0xD4)],
+        b"A": [(0xD8, 0xDB), (0xDD, 0xDD)],
+        b"D": [(0xE0, 0xE0)],
+        b"O": [(0xCD, 0xCF), (0xD5, 0xD7), (0xDC, 0xDC), (0xDE, 0xDF), (0xE1, 0xE1), (0xE3, 0xEF)],
+    }
+    for mark, ranges in spans.items():
+        for low, high in ranges:
+            table[low : high + 1] = mark * (high - low + 1)
+    return bytes(table)
+
+
+_LEADS = _lead_table()
+_DEVA_BYTES = (b"\xe0\xa4", b"\xe0\xa5")
 
 _NAME_TO_SCRIPT = {
     "CJK": "Hani", "HIRAGANA": "Hira", "KATAKANA": "Kana", "HANGUL": "Hang", "GREEK": "Grek",
@@ -82,19 +105,26 @@ def _join_surrogates(text: str) -> str:
     return joined.replace("\ufffd", "")
 
 
+def _has_astral(text: str) -> bool:
+    return len(text.encode("utf-16-le")) > 2 * len(text)
+
+
 def sanitise(text: str) -> str:
     """Return ``text`` without what makes pycld2 raise or misread (see module docstring)."""
     if _SURROGATE.search(text):
         text = _join_surrogates(text)
-    text = _CONTROL.sub(" ", text)
-    text = _FORMAT.sub("", text)
-    text = _NONCHAR.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub("", _CONTROL.sub(" ", text))
+    if _has_astral(text):
+        text = _ASTRAL_NONCHAR.sub("", text)
+    return " ".join(text.split())
 
 
 def strip_markup(text: str) -> str:
     """Remove URLs, e-mail addresses, @mentions and #hashtags (for language ID only)."""
-    return _SPACES.sub(" ", _MARKUP.sub(" ", text)).strip()
+    if "/" in text or "@" in text or "#" in text or "www." in text:
+        return " ".join(_MARKUP.sub(" ", text).split())
+    return text
 
 
 def _other_script(char: str) -> str:
@@ -102,14 +132,34 @@ def _other_script(char: str) -> str:
     return _NAME_TO_SCRIPT.get(first, "Zzzz")
 
 
+def _present(text: str) -> bytes:
+    """Script marks (see ``_lead_table``) of the scripts whose lead bytes occur."""
+    raw = text.encode("utf-8", "surrogatepass")
+    marks = raw.translate(_LEADS)
+    if b"D" in marks and not any(pair in raw for pair in _DEVA_BYTES):
+        marks = marks.replace(b"D", b"O")
+    return marks
+
+
+def script_letters(text: str) -> dict[str, str]:
+    """The letters of each script that occurs, in text order (a sanitised text)."""
+    marks = _present(text)
+    found: dict[str, str] = {}
+    for code, mark in (("Latn", b"L"), ("Cyrl", b"C"), ("Arab", b"A"), ("Deva", b"D")):
+        if mark in marks:
+            letters = "".join(_RUNS[code].findall(text))
+            if letters:
+                found[code] = letters
+    if b"O" in marks:
+        for char in _OTHER_LETTER.findall(text):
+            code = _other_script(char)
+            found[code] = found.get(code, "") + char
+    return found
+
+
 def script_counts(text: str) -> dict[str, int]:
     """Letters per script (only scripts that occur)."""
-    counts = {code: len(rx.findall(text)) for code, rx in SCRIPT_CLASSES.items()}
-    counts = {code: n for code, n in counts.items() if n}
-    for char in _OTHER_LETTER.findall(text):
-        code = _other_script(char)
-        counts[code] = counts.get(code, 0) + 1
-    return counts
+    return {code: len(letters) for code, letters in script_letters(text).items()}
 
 
 def dominant_script(counts: dict[str, int]) -> tuple[str, float]:
