@@ -44,6 +44,17 @@ TARGET_POSTS_PER_S = 20_000
 TARGET_FLOOR_RATIO = 2.0
 TARGET_RSS_MB = 300
 RUNS = ("floor", "recruitwatch", "sqlite-utils")
+TABLE_HEAD = (
+    "run",
+    "seconds",
+    "cpu s",
+    "posts/s",
+    "peak RSS MB",
+    "x floor",
+    "rows",
+    "load",
+    "status",
+)
 
 
 @dataclass(slots=True)
@@ -61,6 +72,7 @@ class Measurement:
     floor_ratio: float | None = None
     error: str = ""
     counts: dict[str, Any] = field(default_factory=dict)
+    load_after: float = 0.0  # 1-minute load average when the run ended (this run counts ~1)
 
 
 def measure(name: str, command: list[str], workdir: Path) -> Measurement:
@@ -76,6 +88,7 @@ def measure(name: str, command: list[str], workdir: Path) -> Measurement:
     result.peak_rss_mb = data["peak_rss_kib"] / 1024
     result.returncode = data["returncode"]
     result.counts = _last_json_line(out_path.read_text(errors="replace"))
+    result.load_after = os.getloadavg()[0]
     if result.returncode != 0:
         result.error = _tail(err_path.read_text(errors="replace"))
     return result
@@ -215,12 +228,13 @@ def _row(r: Measurement) -> list[str]:
         f"{r.peak_rss_mb:,.0f}",
         ratio,
         rows,
+        f"{r.load_after:.1f}",
         status,
     ]
 
 
 def table(results: Sequence[Measurement]) -> str:
-    head = ["run", "seconds", "cpu s", "posts/s", "peak RSS MB", "x floor", "rows", "status"]
+    head = list(TABLE_HEAD)
     body = [head, *(_row(r) for r in results)]
     widths = [max(len(line[i]) for line in body) for i in range(len(head))]
     lines = [
@@ -266,6 +280,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--profile", type=Path, help="library mode: write cProfile stats of recruitwatch here")
     add("--keep", action="store_true", help="keep the run databases under OUT/runs")
     add("--json", action="store_true", help="print the report as JSON")
+    add("--save", type=Path, help="also write the JSON report to this file")
     return parser.parse_args(argv)
 
 
@@ -314,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         "runs": [asdict(r) for r in results],
         "targets": targets(results),
     }
+    if args.save:
+        args.save.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=2))
     else:
