@@ -117,6 +117,10 @@ def synthetic_chat() -> dict[str, Any]:
         {"type": "cashtag", "text": "$SYN"},
         plain(" "),
         {"type": "phone", "text": "+10000000000"},
+        plain(" "),
+        {"type": "pre", "text": "print(1)", "language": "python"},
+        plain(" "),
+        {"type": "mention_name", "text": "Synthetic Member Three", "user_id": 1003},
         plain("  "),
     ]
     uz = udhr_sentence("uz", "Cyrl")
