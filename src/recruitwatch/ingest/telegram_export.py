@@ -11,9 +11,9 @@ How each shape is read (figures: 200k messages, 156 MB, this machine):
 - single chat, metadata first (what Telegram Desktop writes): the head is read
   with ``ijson.parse`` up to ``messages``, then ``ijson.items`` streams
   ``messages.item`` in C (~70k messages/s, parse only);
-- single chat, messages first: one extra C pass keeps only the last parse
-  events (a bounded ``deque``) to learn the trailing ``name``/``type``/``id``,
-  then the same C stream (~30k messages/s);
+- single chat, messages first: one extra pass, filtered in C (``tee`` +
+  ``compress``), picks the top-level ``name``/``type``/``id`` events, then the
+  same C stream (~30k messages/s);
 - full account: one Python loop over ``ijson.parse`` events; each chat's
   messages are built by ijson's C items coroutine fed through
   ``itertools.takewhile`` (~38k messages/s; a pure-Python ObjectBuilder loop
@@ -31,8 +31,9 @@ from __future__ import annotations
 import codecs
 import itertools
 import json
+import operator
 import tempfile
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -45,10 +46,9 @@ from .base import RawRecord, Reader
 from .telegram_common import FileHasher, chat_source, message_to_post, sender_source
 
 CONTAINERS = ("messages", "chats", "left_chats")
-CHAT_KEYS = ("name", "type", "id")
+CHAT_KEYS = frozenset({"name", "type", "id"})
 CHAT_LISTS = ("chats.list.item", "left_chats.list.item")
 SCALARS = frozenset({"string", "number", "boolean", "null"})
-TAIL_EVENTS = 4096
 BOM = codecs.BOM_UTF8
 MARK = "\U0010fffe"  # a noncharacter standing in for each invalid UTF-8 byte
 BROKEN_UTF8 = "invalid bytes in UTF8"
@@ -141,10 +141,10 @@ def _looks_like_message(item: Any) -> bool:
 
 def _kind(item: Any) -> str:
     if isinstance(item, Mapping):
-        return "object"
+        return "an object"
     if isinstance(item, list | str):
-        return "array" if isinstance(item, list) else "string"
-    return "number or literal"
+        return "an array" if isinstance(item, list) else "a string"
+    return "a number or literal"
 
 
 class _Walk:
@@ -185,7 +185,7 @@ class _Walk:
         for index, item in enumerate(ijson.items(self.src, "item", use_float=True)):
             if index == 0 and not _looks_like_message(item):
                 raise self._not_export(
-                    f"a JSON array whose first item is a {_kind(item)}, "
+                    f"a JSON array whose first item is {_kind(item)}, "
                     "expected message objects with id, type and date"
                 )
             yield self._record("messages", index, item, {"source": None, "base": self.base})
@@ -228,16 +228,18 @@ class _Walk:
         if event != expected:
             found = event.removeprefix("start_").replace("map", "object")
             want = "an array" if key == "messages" else "an object"
-            raise self._not_export(f"{key!r} is a {found}, expected {want}")
+            raise self._not_export(f"{key!r} is not {want} (found: {found})")
 
     def _tail_meta(self) -> dict[str, Any]:
-        """Chat metadata written after ``messages``: the last events of one C pass."""
+        """Chat metadata written after ``messages``, from one pass filtered in C."""
         self.src.restart()
+        events, prefixes = itertools.tee(ijson.parse(self.src, use_float=True))
+        wanted = map(CHAT_KEYS.__contains__, map(operator.itemgetter(0), prefixes))
         try:
-            tail = deque(ijson.parse(self.src, use_float=True), maxlen=TAIL_EVENTS)
+            found = list(itertools.compress(events, wanted))
         except ijson.JSONError:
             return {}  # broken file: attribute messages by from_id; the stream reports it
-        return {p: v for p, e, v in tail if p in CHAT_KEYS and e in SCALARS}
+        return {p: v for p, e, v in found if e in SCALARS}
 
     def _account(self, events: Iterator[tuple[str, str, Any]]) -> Iterator[RawRecord]:
         """Full-account export, chat by chat in file order (chats.list, left_chats.list)."""
@@ -371,13 +373,13 @@ class TelegramJsonReader(Reader):
         source = context.get("source")
         if source is None:
             if not isinstance(raw.payload, Mapping):
-                raise RecordError(f"message is a {_kind(raw.payload)}, expected an object")
+                raise RecordError(f"message is {_kind(raw.payload)}, expected an object")
             source = sender_source(raw.payload)
         return message_to_post(raw.payload, source, context.get("base"), self.hasher, self.unknown)
 
     def chat_source(self, meta: Mapping[str, Any]) -> Source:
         """``chat_source`` of a chat's metadata, counting chat types not understood."""
-        key = tuple(meta.get(k) for k in CHAT_KEYS)
+        key = tuple(meta.get(k) for k in ("name", "type", "id"))
         found = self._sources.get(key)
         if found is None:
             found = self._sources[key] = chat_source(meta)
