@@ -66,7 +66,7 @@ CHAT_PREFIX = "../../"  # how a chats/chat_NNN/ page reaches the export root
 PATH_KEYS = ("photo", "file", "thumbnail")
 PARSER = lxml.etree.HTMLParser(encoding="utf-8")  # plain etree: no HtmlElement lookups
 MESSAGE_XPATH = "//div[contains(concat(' ', normalize-space(@class), ' '), ' message ')]"
-HEADER_XPATH = (  # the chat name: div.text (tdesktop) or div.name (other apps' layout)
+HEADER_XPATH = (  # the chat name: div.text (tdesktop) or div.name (a layout seen elsewhere)
     "//div[contains(@class, 'page_header')]//div[contains(concat(' ', @class, ' '), ' text ')"
     " or contains(concat(' ', @class, ' '), ' name ')]"
 )
@@ -90,6 +90,13 @@ def _natural(path: Path) -> tuple[int, str]:
 
 def locate_chats(location: str) -> list[list[Path]]:
     """The pages of every chat at ``location``: one list per chat."""
+    try:
+        return _locate(location)
+    except OSError as exc:
+        raise InputError(location, f"cannot list: {exc.strerror or exc}") from exc
+
+
+def _locate(location: str) -> list[list[Path]]:
     path = Path(location)
     if path.is_file():
         return [[path]]
