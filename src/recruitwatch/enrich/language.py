@@ -56,10 +56,10 @@ import pycld2
 
 from .alphabets import ScriptTable, constructed_languages, devanagari_words, script_tables
 from .script import (
+    MIXED_BELOW,
     SCRIPT_CLASSES,
     dominant_script,
     sanitise,
-    script_label,
     script_letters,
     strip_markup,
 )
@@ -102,13 +102,13 @@ class LanguageResult:
 class _View:
     """What the rules read of one prepared text (letter sets computed once per script)."""
 
-    __slots__ = ("_letters", "counts", "primary", "runs", "text")
+    __slots__ = ("_letters", "counts", "primary", "runs", "share", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.runs = script_letters(text)
         self.counts = {code: len(letters) for code, letters in self.runs.items()}
-        self.primary = dominant_script(self.counts)[0]
+        self.primary, self.share = dominant_script(self.counts)
         self._letters: dict[str, frozenset[str]] = {}
 
     def n(self, script: str) -> int:
@@ -150,14 +150,23 @@ def _code(raw: str) -> str:
 
 
 def _cld2(text: str) -> Ranked:
-    """pycld2's answers, best first, as (code, share of the text 0..1); no unknowns."""
+    """pycld2's answers, best first, as (its code, share of the text 0..1)."""
     try:
         _, _, details = pycld2.detect(text, isPlainText=True, bestEffort=True)
     except pycld2.error:
         return []
+    return [(code, pct / 100.0) for _, code, pct, _ in details]
+
+
+def _usable(ranked: Ranked) -> Ranked:
+    """Normalised codes, without "unknown", pseudo-languages and constructed languages."""
     skip = constructed_languages()
-    ranked = [(_code(code), pct / 100.0) for _, code, pct, _ in details]
-    return [(c, p) for c, p in ranked if c != "un" and c not in skip and not c.startswith("xx")]
+    usable = []
+    for raw, share in ranked:
+        code = _code(raw)
+        if code != "un" and code not in skip and not code.startswith("xx"):
+            usable.append((code, share))
+    return usable
 
 
 def _hint_lang(hint: str | None) -> str | None:
@@ -317,11 +326,11 @@ def detect_language(
     """Language of ``text`` as a BCP 47 tag (see the module docstring for the rules)."""
     prepared = _prepare(text)
     view = _View(prepared)
-    label = script_label(view.counts)
+    label = view.primary if view.share >= MIXED_BELOW or view.primary == "none" else "mixed"
     if sum(view.counts.values()) < MIN_LETTERS:
         return LanguageResult("und", "und", label, 0.0)
     base_hint = _hint_lang(hint)
-    choice, script = _decide(view, _cld2(prepared), _prior_shares(prior), base_hint)
+    choice, script = _decide(view, _usable(_cld2(prepared)), _prior_shares(prior), base_hint)
     if choice.lang == "und":
         return LanguageResult("und", "und", label, 0.0)
     tag = _tag(choice.lang, script, base_hint, dict(prior or {}))

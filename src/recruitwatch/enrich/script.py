@@ -111,12 +111,13 @@ def _has_astral(text: str) -> bool:
 
 def sanitise(text: str) -> str:
     """Return ``text`` without what makes pycld2 raise or misread (see module docstring)."""
-    if _SURROGATE.search(text):
-        text = _join_surrogates(text)
+    if not text.isascii():
+        if _SURROGATE.search(text):
+            text = _join_surrogates(text)
+        if _has_astral(text):
+            text = _ASTRAL_NONCHAR.sub("", text)
     if _UNSAFE.search(text):
         text = _UNSAFE.sub("", _CONTROL.sub(" ", text))
-    if _has_astral(text):
-        text = _ASTRAL_NONCHAR.sub("", text)
     return " ".join(text.split())
 
 
