@@ -99,6 +99,14 @@ def test_format_report(synthetic: Path) -> None:
     assert "skipped malformed lines: [9]" in text
 
 
+def test_baseline_scores_pycld2_alone_the_same_way(synthetic: Path) -> None:
+    report = evaluate(synthetic, baseline=True)
+    assert report.baseline
+    assert dict(report.rows) == {"uz-Latn": 1, "uz-Cyrl": 1, "fa": 2, "ru": 2, "en": 1}
+    assert report.correct["uz-Cyrl"] == 1  # pycld2's "uz" on Cyrillic text
+    assert "pycld2 alone (bestEffort)" in format_report(report)
+
+
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot open"):
         evaluate(tmp_path / "absent.tsv")

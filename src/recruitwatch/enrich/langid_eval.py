@@ -14,6 +14,9 @@ also gets the prior the enricher would have: the detector's own answers on the
 previous ``CONTEXT_POSTS`` rows of the same ``source`` (at least
 ``CONTEXT_MIN_POSTS``), never their gold labels.
 
+``baseline=True`` scores pycld2 alone (bestEffort, first answer, ``uz`` given
+the text's script) the same way, for comparison.
+
 Rows whose column count does not match the header are skipped and listed.
 ``off-script`` counts the rows whose (truncated) text has no letter of the
 row's ``script`` (an Urdu sentence that starts with an English byline, cut at
@@ -29,9 +32,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pycld2
+
 from ..errors import InputError
 from .language import LanguageResult, detect_language, prior_from
-from .script import sanitise, script_counts
+from .script import dominant_script, sanitise, script_counts
 
 COLUMNS = ("lang", "script", "source_code", "source", "text")
 DECLARED = {"prs": "fa-AF"}
@@ -62,6 +67,7 @@ class LangidReport:
     path: str
     prefix: int | None
     context: bool
+    baseline: bool = False
     rows: Counter[str] = field(default_factory=Counter)
     correct: Counter[str] = field(default_factory=Counter)
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -145,8 +151,24 @@ def _truncate(text: str, prefix: int | None) -> str:
     return text[:prefix] if prefix else text
 
 
-def evaluate(path: Path, prefix: int | None = None, *, context: bool = False) -> LangidReport:
-    """Run ``detect_language`` over every row of ``path`` and score it."""
+def pycld2_alone(text: str) -> LanguageResult:
+    """The baseline: pycld2's first answer (bestEffort); uz gets the text's main script."""
+    clean = sanitise(text)
+    _, _, details = pycld2.detect(clean, isPlainText=True, bestEffort=True)
+    code = details[0][1]
+    script = dominant_script(script_counts(clean))[0]
+    if code == "un":
+        return LanguageResult("und", "und", script, 0.0)
+    tag = f"uz-{script}" if code == "uz" else code
+    return LanguageResult(tag, code, script, details[0][2] / 100.0)
+
+
+def evaluate(
+    path: Path, prefix: int | None = None, *, context: bool = False, baseline: bool = False
+) -> LangidReport:
+    """Run ``detect_language`` (or with ``baseline`` pycld2 alone) over ``path`` and score it."""
+    if baseline:
+        return _evaluate_baseline(path, prefix)
     report = LangidReport(str(path), prefix, context)
     history: dict[str, deque[LanguageResult]] = defaultdict(lambda: deque(maxlen=CONTEXT_POSTS))
     for row in read_rows(path, report.skipped):
@@ -156,6 +178,14 @@ def evaluate(path: Path, prefix: int | None = None, *, context: bool = False) ->
         report.add(row, detect_language(text, hint=hint, prior=prior), text)
         if context:
             past.append(detect_language(text, hint=hint))
+    return report
+
+
+def _evaluate_baseline(path: Path, prefix: int | None) -> LangidReport:
+    report = LangidReport(str(path), prefix, context=False, baseline=True)
+    for row in read_rows(path, report.skipped):
+        text = _truncate(row.text, prefix)
+        report.add(row, pycld2_alone(text), text)
     return report
 
 
@@ -188,6 +218,8 @@ def format_report(report: LangidReport, *, limit: int = 30) -> str:
     context = (
         "source context (own answers on earlier rows)" if report.context else "each text alone"
     )
+    if report.baseline:
+        context = "pycld2 alone (bestEffort), each text alone"
     lines = [f"langid evaluation of {report.path}: {span}, {context}", *_table(report)]
     if report.rows:
         low, low_acc = report.lowest
