@@ -6,9 +6,10 @@
                                                             # == what the generator makes
                                                             # from the committed media
 
-Needs ../shared/data/langid (UDHR sentences), Pillow, and for a full build ffmpeg and
-espeak-ng. The corpus is synthetic: invented chats, handles and outlets; texts are
-neutral descriptions and sentences of the Universal Declaration of Human Rights.
+Needs ../shared/data/langid (UDHR sentences); a full build also needs ffmpeg, espeak-ng,
+Pillow and pypdf (``--check`` needs none of them). The corpus is synthetic: invented chats,
+handles and outlets; texts are neutral descriptions and sentences of the Universal
+Declaration of Human Rights.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from demo_corpus import feed, manifest, readme, udhr, validate
+from demo_corpus import feed, manifest, readme, udhr
 from demo_corpus.assets import all_specs
 from demo_corpus.chats import CHATS
 from demo_corpus.export import write_export
@@ -114,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(build, ignore_errors=True)
     figures = generate(build, args.shared, args.seed, reuse=None)
     if not args.no_validate:
+        from demo_corpus import validate  # pypdf, Pillow, ffprobe
+
         figures.update(validate.corpus(build))
     _swap(build, args.out)
     print(json.dumps(figures, indent=1))

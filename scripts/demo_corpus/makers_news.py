@@ -25,11 +25,8 @@ def _slots(ctx: Ctx, plan: Plan, variety: str, key: str) -> dict[str, str]:
     after = (plan.when + LOCAL).date() >= BACKUP_FIRST_DAY
     outlet = BACKUP_NAME if after and ctx.rng.random() < 0.4 else OUTLET_A
     releases = [p.release for p in ctx.releases if p.release and p.when < plan.when]
-    n = (
-        ctx.rng.choice(("3500", "4000", "4000", "4500"))
-        if ctx.rng.random() < 0.3
-        else str(ctx.rng.randint(2, 12))
-    )
+    strength = ctx.rng.choice(("3500", "4000", "4000", "4500"))
+    n = str(ctx.rng.randint(2, 12))
     return {
         "place": place(key, variety),
         "lang": LANG_NAMES[lang],
@@ -37,6 +34,7 @@ def _slots(ctx: Ctx, plan: Plan, variety: str, key: str) -> dict[str, str]:
         "outlet": outlet,
         "tag": releases[-1] if releases else "",
         "n": n,
+        "strength": strength,
         "figure": FIGURE,
     }
 

@@ -1,8 +1,8 @@
 """Build the media library: one file per AssetSpec, plus its metadata.
 
-``build`` encodes every file (Pillow, espeak-ng, ffmpeg); ``reuse`` takes the bytes
-from an existing corpus instead (the committed output is canonical), so the JSON
-can be regenerated and compared without re-encoding.
+``build_one`` encodes a file (Pillow, espeak-ng, ffmpeg); ``reuse_one`` takes the bytes
+from an existing corpus instead (the committed output is canonical), so the JSON can be
+regenerated and compared without re-encoding and without Pillow or ffmpeg.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import av, images
+from . import av
 from .assets import MIME, AssetSpec
 from .pdf import make_pdf
 from .udhr import Sentence
@@ -76,6 +76,8 @@ def _pdf_lines(spec: AssetSpec, body: list[Sentence]) -> list[list[str]]:
 
 
 def _picture(spec: AssetSpec, rng: random.Random) -> bytes:
+    from . import images  # Pillow: only needed for a full build
+
     if spec.kind == "sticker":
         return images.sticker(rng, spec.size)
     if spec.pattern == "chart":
@@ -97,6 +99,8 @@ def _encode_av(spec: AssetSpec, speech: Sentence | None, seed: int, work: Path, 
 
 
 def _derive(spec: AssetSpec, source: Built, out: Path) -> None:
+    from . import images
+
     if spec.kind == "photo":
         out.write_bytes(images.resized_copy(source.path.read_bytes(), spec.size, 70))
     elif spec.kind == "audio":

@@ -21,7 +21,7 @@ Bishkek, Fergana Valley, Khorasan, Badakhshan, Kunduz, Osh, Khujand) are real ge
 written in Latin, Cyrillic, Arabic and Devanagari script.
 
 No post imitates propaganda. Posts either *describe* what a post of that kind does
-("[synthetic] Announcement of part 3 of a Tajik-language audio series by Synthetic Outlet A
+("[synthetic] Announcement of part 4 of a Tajik-language audio series by Synthetic Outlet A
 ..."), in neutral English or Russian written for this corpus, or carry the language of a
 post with sentences of the **Universal Declaration of Human Rights** (public text, from
 eric-muller/udhr via the rows of `../shared/data/langid/{dev,test}.tsv` whose source starts
@@ -80,7 +80,15 @@ SCENARIO = """## Scenario (what later analytics should find)
   ("(File not included ...)", "(File exceeds maximum size ...)").
 """
 
-REGEN = """## Regenerate
+REGEN = """## Use it
+
+`recruitwatch demo` ingests `telegram_export/result.json` and `feeds/*.xml` into a workspace
+of its own (HOME/demo) and prints a summary; it needs no input and no display.
+
+## Regenerate
+
+The generator needs `../shared/data/langid` (the UDHR rows); a full build also needs
+ffmpeg, espeak-ng, Pillow and pypdf. `--check` needs only Python.
 
 ```
 .venv/bin/python scripts/make_demo_corpus.py           # full rebuild (ffmpeg, espeak-ng, Pillow)

@@ -70,7 +70,7 @@ TEMPLATES: dict[tuple[str, str | None], dict[str, list[str]]] = {
             "[synthetic] News report: after the channel of {outlet} went silent, a look-alike "
             "channel with a similar title appeared, according to monitors.",
             "[synthetic] News report: security officials in {place} estimate the group's strength "
-            "at about {n} fighters; the figure cannot be verified.",
+            "at about {strength} fighters; the figure cannot be verified.",
             "[synthetic] News report: community leaders in {place} discuss a songwriter promoted "
             "by {outlet}.",
             "[synthetic] News report: {n} alleged attacks near {place} were reported this month; "
@@ -88,7 +88,7 @@ TEMPLATES: dict[tuple[str, str | None], dict[str, list[str]]] = {
             "[synthetic] Новости. {place}: суд рассматривает дело о распространении аудиозаписей.",
             "[synthetic] Новости: после закрытия канала «{outlet}» появился похожий канал с "
             "почти тем же названием.",
-            "[synthetic] Новости: эксперты оценивают численность группировки примерно в {n} "
+            "[synthetic] Новости: эксперты оценивают численность группировки примерно в {strength} "
             "человек; проверить эту цифру невозможно.",
             "[synthetic] Новости. {place}: учителя рассказали о программе профилактики для "
             "молодёжи.",
