@@ -6,8 +6,10 @@ How one text is decided (``detect_language``):
    (URLs, e-mail addresses, @mentions, #hashtags); Arabic presentation forms and
    full-width letters are folded (NFKC). Fewer than ``MIN_LETTERS`` letters left
    (emoji, numbers, a link) gives ``und``.
-2. The primary script is the one with most letters. pycld2's ranked answers
-   (up to three) are checked against it:
+2. pycld2's ranked answers (up to three) are judged by the rules of the
+   primary script (the one with most letters); on Latin or other-script text
+   that also holds Cyrillic, Arabic or Devanagari letters, by the rules of the
+   script of pycld2's first answer when it belongs there:
 
    - Cyrillic and Arabic script: an answer must be *valid* for the letter tables
      in data/langid/letters.json (``alphabets``): compatible with the alphabet
@@ -18,18 +20,21 @@ How one text is decided (``detect_language``):
      Urdu/Pashto/Uzbek mistakes. With no valid answer left, the valid language
      with most of its distinctive letters wins, ties going to the script's
      fallback order (Cyrillic: Russian first, then Kyrgyz before Kazakh, whose
-     alphabet is a superset of Kyrgyz's).
+     alphabet is a superset of Kyrgyz's). Tajik and Uzbek Cyrillic have no ы/щ.
    - Devanagari: Hindi, unless pycld2 names Nepali or Marathi and the text has
      one of that language's function words and none of Hindi's.
    - Latin: Uzbek when it spells oʻ/gʻ (modifier letter or quote, or two
      ASCII-apostrophe forms); otherwise pycld2's first answer that is not a
-     constructed language; English when pycld2 has none.
+     constructed language (Klingon, Interlingua ...); English when it has none.
    - Other scripts: pycld2's first answer.
 
 3. ``prior`` (tag -> share of the source's recent posts) breaks near-ties on
-   short texts: among the valid candidates, each scores its pycld2 share plus
-   ``PRIOR_WEIGHT * (1 - n / SHORT_LETTERS) * prior``. A long text, or a text
-   whose letters rule a language out, is never moved by the prior.
+   texts under ``SHORT_LETTERS`` letters: each candidate scores its pycld2 share
+   plus ``PRIOR_WEIGHT * (1 - n / SHORT_LETTERS) * prior``. Candidates are the
+   valid languages of the Cyrillic/Arabic tables (pycld2's or not) and, on
+   Latin text, pycld2's answers in a script the text has letters of. A long
+   text, or a text whose letters rule a language out, is never moved by the
+   prior, and no text gets a language of a script it has no letters of.
 4. ``hint`` (the source's declared language, e.g. "fa-AF", "prs", "en-us")
    chooses only what the text cannot tell: Dari (``fa-AF``) versus Persian, and
    the answer when pycld2 gives nothing valid and the hinted language is among
@@ -272,8 +277,17 @@ def _decide_latin(
         return _Choice("uz", SPELLING_CONFIDENCE)
     if not ranked:
         return _Choice(hint.split("-", 1)[0] if hint else "en", FALLBACK_CONFIDENCE)
-    options = dict(reversed(ranked))
+    options = {c: s for c, s in reversed(ranked) if _writable(c, view)}
     return _apply_prior(options, _Choice(*ranked[0]), view.n("Latn"), prior)
+
+
+def _writable(code: str, view: _View) -> bool:
+    """Whether the text has letters of a script ``code`` is written in (Latin: any code
+    without a table, and Uzbek)."""
+    if code in devanagari_words():
+        return view.n("Deva") > 0
+    scripts = [s for s, table in script_tables().items() if code in table.languages]
+    return code == "uz" or not scripts or any(view.n(s) for s in scripts)
 
 
 def _judging_script(view: _View, ranked: Ranked) -> str:
