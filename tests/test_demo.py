@@ -271,6 +271,7 @@ def summary(run: DemoRun) -> dict[str, Any]:
         store.dispose()
 
 
+@pytest.mark.slow  # shares one ~15-25 s run of the demo
 def test_demo_runs_without_input_and_ingests_everything(demo: DemoRun) -> None:
     assert demo.code == 0, demo.stderr
     assert "SYNTHETIC" in demo.stderr and "demo summary" in demo.stdout
@@ -283,6 +284,7 @@ def test_demo_runs_without_input_and_ingests_everything(demo: DemoRun) -> None:
     assert data["sources"] == chats + 1  # the chats and the feed
 
 
+@pytest.mark.slow  # shares one ~15-25 s run of the demo
 def test_every_media_kind_is_present_and_hashed(demo: DemoRun) -> None:
     pm = schema.post_media.c
     rows = query(demo, sa.select(pm.kind, pm.present, pm.sha256))
@@ -305,6 +307,7 @@ def _media_of(run: DemoRun, source: str) -> dict[str, str]:
     return {sha: path for sha, path in query(run, statement)}
 
 
+@pytest.mark.slow  # shares one ~15-25 s run of the demo
 def test_lookalike_reposts_the_originals_media_byte_identical(demo: DemoRun) -> None:
     original, lookalike = _media_of(demo, A), _media_of(demo, BACKUP)
     shared = set(original) & set(lookalike)
@@ -317,6 +320,7 @@ def test_lookalike_reposts_the_originals_media_byte_identical(demo: DemoRun) -> 
     assert sources[BACKUP] == "Synthetic Outlet A (backup)"
 
 
+@pytest.mark.slow  # shares one ~15-25 s run of the demo
 def test_feed_articles_are_ingested(demo: DemoRun) -> None:
     p = schema.posts.c
     rows = query(demo, sa.select(p.title, p.url, p.text).where(p.platform == "feed"))
@@ -326,12 +330,14 @@ def test_feed_articles_are_ingested(demo: DemoRun) -> None:
     assert all(title.startswith("[synthetic] ") for title, _, _ in rows)
 
 
+@pytest.mark.slow  # shares one ~15-25 s run of the demo
 def test_manifest_post_ids_are_the_stored_ids(demo: DemoRun) -> None:
     p = schema.posts.c
     stored = {row[0] for row in query(demo, sa.select(p.id).where(p.platform == "telegram"))}
     assert stored == {e["post_id"] for e in manifest() if "post_id" in e}
 
 
+@pytest.mark.slow  # shares one ~15-25 s run of the demo
 def test_running_the_demo_again_duplicates_nothing(demo: DemoRun) -> None:
     before = summary(demo)
     again = run_demo(demo.home)

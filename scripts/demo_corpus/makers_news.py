@@ -5,7 +5,7 @@ from __future__ import annotations
 from .chats import BACKUP_FIRST_DAY, KY_FROM_MONTH
 from .common import pick_asset, pick_variety, set_sender, template_text, use_asset
 from .makers_official import make_statement
-from .places import FIGURE, HANDLES, LANG_NAMES, OUTLET_A, place, tme
+from .places import FIGURE, HANDLES, LANG_NAMES, OUTLET_A, OUTLET_B, place, tme
 from .plan import LOCAL, Ctx, Plan
 from .templates import LANG_RU
 from .textparts import link, text_link
@@ -35,6 +35,7 @@ def _slots(ctx: Ctx, plan: Plan, variety: str, key: str) -> dict[str, str]:
         "tag": releases[-1] if releases else "",
         "n": n,
         "strength": strength,
+        "outlet_b": OUTLET_B,
         "figure": FIGURE,
     }
 

@@ -55,7 +55,8 @@ def make_amplify(ctx: Ctx, plan: Plan) -> bool:
     release = _latest_release(ctx, plan)
     set_sender(ctx, plan)
     tail: list[Part] = [hashtag(release.release), " "] if release and release.release else []
-    udhr_text(ctx, plan, variety, [*tail, _outlet_link(plan, release)])
+    own: list[Part] = [" ", link(tme(plan.chat.handle))] if plan.chat.handle else []
+    udhr_text(ctx, plan, variety, [*tail, _outlet_link(plan, release), *own])
     plan.genre = plan.chat.genre
     plan.theme = "media_release_announcement" if tail else None
     if release and release.asset and ctx.rng.random() < 0.4:

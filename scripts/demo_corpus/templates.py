@@ -79,6 +79,8 @@ TEMPLATES: dict[tuple[str, str | None], dict[str, list[str]]] = {
             "young people.",
             "[synthetic] News report: Urdu- and Hindi-language relays re-shared audio first "
             "posted by {outlet}, monitors say.",
+            "[synthetic] News report: a channel calling itself {outlet_b} re-shared releases "
+            "tagged {tag}, monitors say.",
         ],
         "ru": [
             "[synthetic] Новости. {place}: официальные лица рассказали о случае вербовки через "
@@ -86,6 +88,7 @@ TEMPLATES: dict[tuple[str, str | None], dict[str, list[str]]] = {
             "[synthetic] Новости. {place}: по данным властей, каналы, связанные с проектом "
             "«{outlet}», начали публиковать материалы на языке: {lang_ru}.",
             "[synthetic] Новости. {place}: суд рассматривает дело о распространении аудиозаписей.",
+            "[synthetic] Новости: канал «{outlet_b}» распространяет выпуски с хештегом {tag}.",
             "[synthetic] Новости: после закрытия канала «{outlet}» появился похожий канал с "
             "почти тем же названием.",
             "[synthetic] Новости: эксперты оценивают численность группировки примерно в {strength} "
