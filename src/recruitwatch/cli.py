@@ -339,12 +339,16 @@ def evaluate() -> None:
 @click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--prefix", type=int, default=None,
               help="use only the first N characters (code points) of each sentence")
-def eval_langid(tsv: Path, prefix: int | None) -> None:
+@click.option("--context", is_flag=True,
+              help="prior from the detector's answers on earlier rows of the same source")
+@click.option("--baseline", is_flag=True, help="score pycld2 (bestEffort) alone, for comparison")
+def eval_langid(tsv: Path, prefix: int | None, context: bool, baseline: bool) -> None:
     """Language ID accuracy on a TSV (columns lang, script, ..., text): per language, confusions."""
     from .enrich.langid_eval import evaluate as run_eval
     from .enrich.langid_eval import format_report
 
-    click.echo(format_report(run_eval(tsv, prefix)))
+    report = run_eval(tsv, prefix, context=context, baseline=baseline)
+    click.echo(format_report(report))
 
 
 @main.command()

@@ -11,18 +11,22 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from .enrich.base import Item
 from .enrich.chain import Chain
+from .enrich.parallel import Computed, EnrichPool
 from .errors import InputError, RecordError, RecruitwatchError
 from .ingest.base import RawRecord, Reader, detect_reader
 from .media_cache import cache_media
 from .model import Batch, Checkpoint, Quarantined
 from .settings import Settings
 from .store import Store
-from .store.writer import read_checkpoint, write_batch
+from .store.writer import read_checkpoint, stored_hashes, write_batch
 
 RAW_LIMIT = 100_000
 # Fault injection for the kill -9 test: seconds to sleep inside each commit's transaction.
@@ -81,17 +85,50 @@ def quarantine_record(raw: RawRecord, exc: Exception) -> Quarantined:
     return Quarantined(raw.location, locator, reason, type(exc).__name__, _raw_text(raw.payload))
 
 
+class LazyPool:
+    """Starts the enrich workers only when an input turns out to need more than one batch."""
+
+    def __init__(self, chain: Chain, settings: Settings) -> None:
+        self.chain, self.settings = chain, settings
+        self.pool: EnrichPool | None = None
+
+    @staticmethod
+    def workers(settings: Settings) -> int:
+        return settings.enrich_workers or (os.cpu_count() or 1)
+
+    def get(self) -> EnrichPool:
+        if self.pool is None:
+            self.pool = EnrichPool(self.chain, self.settings, self.workers(self.settings))
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
 class _Committer:
-    """Collects one batch and commits it with the checkpoint when it is due."""
+    """Collects batches and commits each with its checkpoint, in order.
+
+    With an enrich pool, a due batch is sent to the workers and written (posts,
+    enrichments, checkpoint: one transaction) once its results are back, while
+    the reader goes on; at most ``workers + 1`` batches are in flight.
+    """
 
     def __init__(
-        self, store: Store, settings: Settings, stream: str, fingerprint: str, chain: Chain | None
+        self,
+        store: Store,
+        settings: Settings,
+        stream: str,
+        fingerprint: str,
+        chain: Chain | None,
+        pool: LazyPool | None = None,
     ) -> None:
-        self.store, self.settings, self.chain = store, settings, chain
+        self.store, self.settings, self.chain, self.pool = store, settings, chain, pool
         self.stream, self.fingerprint = stream, fingerprint
         self.batch = Batch()
         self.last = time.monotonic()
         self.written = 0
+        self.inflight: deque[tuple[Batch, Future[Computed] | None]] = deque()
 
     def due(self) -> bool:
         return (
@@ -100,17 +137,38 @@ class _Committer:
         )
 
     def commit(self, position: int, done: bool = False) -> None:
-        self.batch.checkpoint = Checkpoint(self.stream, self.fingerprint, position, done)
-        cache_media(self.settings.media_dir, self.batch.posts)  # content-addressed: idempotent
+        batch, self.batch = self.batch, Batch()
+        batch.checkpoint = Checkpoint(self.stream, self.fingerprint, position, done)
+        cache_media(self.settings.media_dir, batch.posts)  # content-addressed: idempotent
+        pool = self.pool.get() if self.pool and (self.inflight or not done) else None
+        future = pool.submit(self._to_enrich(batch)) if pool else None
+        self.inflight.append((batch, future))
+        depth = pool.workers + 1 if pool else 0
+        while len(self.inflight) > (0 if done else depth):
+            self._write(*self.inflight.popleft())
+        self.last = time.monotonic()
+
+    def drain(self) -> None:
+        while self.inflight:
+            self._write(*self.inflight.popleft())
+
+    def _to_enrich(self, batch: Batch) -> list[Item]:
+        """Items for the posts that will change (unchanged posts keep their results)."""
+        with self.store.connect() as conn:
+            stored = stored_hashes(conn, [p.id for p in batch.posts])
+        return [Item.from_post(p) for p in batch.posts if stored.get(p.id) != p.content_hash()]
+
+    def _write(self, batch: Batch, future: Future[Computed] | None) -> None:
+        computed = future.result() if future is not None else None
         with self.store.begin() as conn:
-            changed = write_batch(conn, self.batch)
-            if self.chain is not None and changed:
+            changed = write_batch(conn, batch)
+            if computed is not None and self.chain is not None:
+                self.chain.store(conn, *computed)
+            elif self.chain is not None and changed:
                 self.chain.run_posts(conn, changed)
             self.written += len(changed)
             if delay := float(os.environ.get(FAULT_COMMIT_SLEEP) or 0):
                 time.sleep(delay)
-        self.batch = Batch()
-        self.last = time.monotonic()
 
 
 def _start_position(store: Store, stream: str, fingerprint: str) -> int:
@@ -128,12 +186,13 @@ def ingest_location(
     reader: Reader,
     progress: Progress | None = None,
     chain: Chain | None = None,
+    pool: LazyPool | None = None,
 ) -> FileReport:
     report = FileReport(location, reader.NAME)
     stream, fingerprint = reader.stream_key(location), reader.fingerprint(location)
     start = _start_position(store, stream, fingerprint)
     report.resumed_from = start
-    committer = _Committer(store, settings, stream, fingerprint, chain)
+    committer = _Committer(store, settings, stream, fingerprint, chain, pool)
     position = 0
     try:
         for raw in reader.records(location):
@@ -156,7 +215,8 @@ def ingest_location(
             Quarantined(location, locator, exc.reason, type(exc).__name__, "")
         )
         report.quarantined += 1
-        committer.commit(position)
+        committer.commit(position, done=False)
+        committer.drain()
     else:
         committer.commit(position, done=True)
     report.records = max(position - start, 0)
@@ -186,13 +246,20 @@ def ingest(
     With ``chain``, every new or changed post is enriched in the same transaction.
     """
     report = IngestReport()
-    for location in locations:
-        try:
-            reader = detect_reader(location, fmt, settings)
-            file_report = ingest_location(store, location, settings, reader, progress, chain)
-        except InputError as exc:
-            file_report = _failed(store, location, exc)
-        report.files.append(file_report)
-        if on_file:
-            on_file(file_report)
+    pool = LazyPool(chain, settings) if chain and LazyPool.workers(settings) > 1 else None
+    try:
+        for location in locations:
+            try:
+                reader = detect_reader(location, fmt, settings)
+                file_report = ingest_location(
+                    store, location, settings, reader, progress, chain, pool
+                )
+            except InputError as exc:
+                file_report = _failed(store, location, exc)
+            report.files.append(file_report)
+            if on_file:
+                on_file(file_report)
+    finally:
+        if pool is not None:
+            pool.close()
     return report

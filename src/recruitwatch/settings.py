@@ -32,6 +32,7 @@ class Settings:
     telegram_api_hash: str = ""
     telegram_session: str = "recruitwatch"
     feed_timeout: float = 30.0
+    enrich_workers: int = 0
     table_map: str = ""
 
     @property
@@ -52,6 +53,7 @@ SETTINGS_DOC: dict[str, str] = {
     "telegram_api_hash": "api hash for the live collector",
     "telegram_session": "Telethon session file name inside the workspace",
     "feed_timeout": "seconds to wait for a feed URL",
+    "enrich_workers": "enrich worker processes during ingest (0: one per core; 1: in-process)",
     "table_map": "CSV/JSONL column map, COLUMN=FIELD pairs separated by commas (docs/formats.md)",
 }
 

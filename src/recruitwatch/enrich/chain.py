@@ -74,9 +74,9 @@ class Chain:
     def outdated(self, item: Item, step: Enricher) -> bool:
         return item.versions.get(step.NAME) != self.versions[step.NAME]
 
-    def run(self, conn: sa.Connection | None, items: Sequence[Item]) -> dict[str, int]:
-        """Enrich ``items`` in place; store results when ``conn`` is given."""
-        done: dict[str, int] = {}
+    def compute(self, conn: sa.Connection | None, items: Sequence[Item]) -> dict[str, list[str]]:
+        """Enrich ``items`` in place without storing; returns step -> post ids it computed."""
+        done: dict[str, list[str]] = {}
         for step in self.steps:
             todo = [i for i in items if self.outdated(i, step)]
             if not todo:
@@ -87,20 +87,34 @@ class Chain:
             for item, result in zip(todo, results, strict=True):
                 item.results[step.NAME] = result
                 item.versions[step.NAME] = version
-            if conn is not None:
-                self._store(conn, step, todo)
-            done[step.NAME] = len(todo)
+            done[step.NAME] = [i.post_id for i in todo]
         return done
 
-    def _store(self, conn: sa.Connection, step: Enricher, items: Sequence[Item]) -> None:
-        version = self.versions[step.NAME]
-        rows = [
-            {"post_id": i.post_id, "enricher": step.NAME, "version": version,
-             "result": i.results[step.NAME]}
-            for i in items
-        ]
-        upsert(conn, schema.enrichments, rows, ["post_id", "enricher"])
-        step.index(conn, {i.post_id: i.results[step.NAME] for i in items})
+    def store(
+        self, conn: sa.Connection, items: Sequence[Item], done: dict[str, list[str]]
+    ) -> dict[str, int]:
+        """Store what ``compute`` produced (results, then each step's side tables)."""
+        by_id = {i.post_id: i for i in items}
+        for step in self.steps:
+            ids = done.get(step.NAME)
+            if not ids:
+                continue
+            version = self.versions[step.NAME]
+            results = {pid: by_id[pid].results[step.NAME] for pid in ids}
+            rows = [
+                {"post_id": pid, "enricher": step.NAME, "version": version, "result": res}
+                for pid, res in results.items()
+            ]
+            upsert(conn, schema.enrichments, rows, ["post_id", "enricher"])
+            step.index(conn, results)
+        return {name: len(ids) for name, ids in done.items()}
+
+    def run(self, conn: sa.Connection | None, items: Sequence[Item]) -> dict[str, int]:
+        """Enrich ``items`` in place; store results when ``conn`` is given."""
+        done = self.compute(conn, items)
+        if conn is not None:
+            return self.store(conn, items, done)
+        return {name: len(ids) for name, ids in done.items()}
 
     def run_posts(self, conn: sa.Connection, posts: Sequence[Post]) -> dict[str, int]:
         """Enrich freshly written posts (every result recomputed)."""

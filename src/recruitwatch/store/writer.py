@@ -152,6 +152,11 @@ def _existing(conn: sa.Connection, ids: Sequence[str]) -> dict[str, tuple[str, s
     return found
 
 
+def stored_hashes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
+    """``post_id -> content_hash`` of the stored posts among ``ids``."""
+    return {pid: found[0] for pid, found in _existing(conn, ids).items()}
+
+
 def _text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -2,10 +2,12 @@
 
 Same estimator as datasketch's MinHash (the share of equal minimum hash values
 estimates the Jaccard similarity of the shingle sets), computed for a whole
-batch with numpy: shingles are hashed with a polynomial rolling hash over code
-points, permuted with multiply-shift hashing, and reduced per document with
-``np.minimum.reduceat``. benchmarks/textdup.py measures it against
-datasketch's MinHash.bulk (and tests check that the estimates agree).
+batch with numpy: the texts' code points are hashed as k-grams with a
+polynomial rolling hash in one pass over the batch, mixed (splitmix64) to 32
+bits, permuted with ``a*h + b mod 2**32`` (a odd: a bijection, one per
+permutation) and reduced per document with ``np.minimum.reduceat``.
+benchmarks/textdup.py prints its rate beside datasketch's MinHash.bulk, and
+tests check its estimates against exact Jaccard similarities.
 """
 
 from __future__ import annotations
@@ -21,46 +23,66 @@ NUM_PERM = 128
 SHINGLE = 5
 SEED = 20261128
 U64 = np.uint64
-MASK32 = U64(0xFFFFFFFF)
-EMPTY = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+CHUNK_SHINGLES = 16_384  # (NUM_PERM x chunk) uint32 work matrix: 8 MB
 
 _rng = np.random.default_rng(SEED)
-_A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) << U64(1)) | U64(1)  # odd
-_B = _rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+_A = _rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
+_B = _rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
 _POWERS = np.array([pow(1_000_003, SHINGLE - 1 - j, 2**64) for j in range(SHINGLE)],
                    dtype=np.uint64)
 
 Signature = npt.NDArray[np.uint32]
+Hashes = npt.NDArray[np.uint32]
 
 
-def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """splitmix64 finaliser: spreads the rolling hash over all bits."""
+def _mix(h: npt.NDArray[np.uint64]) -> Hashes:
+    """splitmix64 finaliser, keeping the high 32 bits."""
     with np.errstate(over="ignore"):
         h = (h ^ (h >> U64(30))) * U64(0xBF58476D1CE4E5B9)
         h = (h ^ (h >> U64(27))) * U64(0x94D049BB133111EB)
-    return h ^ (h >> U64(31))
+    return ((h ^ (h >> U64(31))) >> U64(32)).astype(np.uint32)
 
 
-def shingle_hashes(text: str) -> npt.NDArray[np.uint64]:
-    """64-bit hashes of the text's character k-grams (the whole text if shorter)."""
-    if not text:
-        return np.empty(0, dtype=np.uint64)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes = codes.astype(np.uint64)
-    k = min(SHINGLE, len(codes))
+def _rolling(codes: npt.NDArray[np.uint64], k: int) -> npt.NDArray[np.uint64]:
     n = len(codes) - k + 1
     powers = _POWERS[SHINGLE - k :]
+    h = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        h = np.zeros(n, dtype=np.uint64)
         for j in range(k):
             h += codes[j : j + n] * powers[j]
-    return _mix(h)
+    return h
 
 
-CHUNK_SHINGLES = 32_768  # bounds the (NUM_PERM x shingles) work matrix to ~32 MB
+def _codes(text: str) -> npt.NDArray[np.uint64]:
+    raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return raw.astype(np.uint64)
 
 
-def _groups(hashes: Sequence[npt.NDArray[np.uint64]]) -> Iterator[tuple[int, int]]:
+def shingle_hashes(text: str) -> Hashes:
+    """32-bit hashes of the text's character k-grams (the whole text if shorter)."""
+    if not text:
+        return np.empty(0, dtype=np.uint32)
+    return _mix(_rolling(_codes(text), min(SHINGLE, len(text))))
+
+
+def batch_shingle_hashes(texts: Sequence[str]) -> list[Hashes]:
+    """``shingle_hashes`` of every text, computed in one numpy pass over the batch."""
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    if not len(texts) or lengths.sum() < SHINGLE:
+        return [shingle_hashes(t) for t in texts]
+    mixed = _mix(_rolling(_codes("".join(texts)), SHINGLE))
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    out = []
+    for text, start, length in zip(texts, starts.tolist(), lengths.tolist(), strict=True):
+        if length >= SHINGLE:
+            out.append(mixed[start : start + length - SHINGLE + 1])
+        else:
+            out.append(shingle_hashes(text))
+    return out
+
+
+def _groups(hashes: Sequence[Hashes]) -> Iterator[tuple[int, int]]:
     start, total = 0, 0
     for i, h in enumerate(hashes):
         if total and total + len(h) > CHUNK_SHINGLES:
@@ -73,14 +95,14 @@ def _groups(hashes: Sequence[npt.NDArray[np.uint64]]) -> Iterator[tuple[int, int
 
 def signatures(texts: Sequence[str]) -> list[Signature | None]:
     """MinHash signatures (NUM_PERM uint32) for a batch; None for empty texts."""
-    hashes = [shingle_hashes(t) for t in texts]
+    hashes = batch_shingle_hashes(texts)
     out: list[Signature | None] = []
     for lo, hi in _groups(hashes):
         out.extend(_signatures(hashes[lo:hi]))
     return out
 
 
-def _signatures(hashes: Sequence[npt.NDArray[np.uint64]]) -> list[Signature | None]:
+def _signatures(hashes: Sequence[Hashes]) -> list[Signature | None]:
     sizes = np.array([len(h) for h in hashes])
     out: list[Signature | None] = [None] * len(hashes)
     nonempty = np.flatnonzero(sizes)
@@ -88,10 +110,10 @@ def _signatures(hashes: Sequence[npt.NDArray[np.uint64]]) -> list[Signature | No
         return out
     flat = np.concatenate([hashes[int(i)] for i in nonempty])
     starts = np.concatenate(([0], np.cumsum(sizes[nonempty])[:-1]))
-    with np.errstate(over="ignore"):
-        permuted = ((flat[None, :] * _A[:, None] + _B[:, None]) >> U64(32)).astype(np.uint32)
+    permuted = flat[None, :] * _A[:, None]
+    permuted += _B[:, None]
     mins = np.minimum.reduceat(permuted, starts, axis=1)
-    for col, index in enumerate(nonempty):
+    for col, index in enumerate(nonempty.tolist()):
         out[index] = np.ascontiguousarray(mins[:, col])
     return out
 
@@ -105,9 +127,8 @@ def bands(sig: Signature, rows: int) -> list[str]:
     """LSH bucket keys, one per band of ``rows`` values (hex digests, compact)."""
     raw = sig.tobytes()
     step = rows * 4
-    count = len(sig) // rows
     return [hashlib.blake2b(raw[i * step : (i + 1) * step], digest_size=8).hexdigest()
-            for i in range(count)]
+            for i in range(len(sig) // rows)]
 
 
 def encode(sig: Signature) -> str:

@@ -1,9 +1,10 @@
 """Text fingerprints: MinHash of the cross-script matching form, LSH buckets, similar().
 
 The matching form (translit.match_form) makes a post and its Cyrillic-script copy
-near-identical; punctuation and repeated spaces are removed so re-punctuated
-copies agree. Candidates come from LSH buckets stored in ``text_lsh``; the score
-is the estimated Jaccard similarity of the two posts' shingle sets.
+near-identical; links, punctuation and repeated spaces are removed so reposts
+with a link appended and re-punctuated copies agree. Candidates come from LSH
+buckets stored in ``text_lsh``; the score is the estimated Jaccard similarity of
+the two posts' shingle sets.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ THRESHOLD = 0.5
 BANDS, ROWS = 25, 5  # datasketch _optimal_param(0.5, 128) -> (25, 5)
 
 _SPACE = re.compile(r"\s+")
+# Links are left out: a repost with the reposting channel's link appended is the same text.
+_URL = re.compile(r"(?:https?://|www\.|\b(?:t|telegram)\.me/)\S+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -37,10 +40,10 @@ def _punctuation_table() -> dict[int, str]:
 
 
 def fingerprint_form(text: str, lang: str | None = None) -> str:
-    """The text that is shingled: matching form without punctuation or symbols."""
+    """The text that is shingled: matching form without links, punctuation or symbols."""
     from ..translit import match_form
 
-    form = match_form(text, lang).translate(_punctuation_table())
+    form = match_form(_URL.sub(" ", text), lang).translate(_punctuation_table())
     return _SPACE.sub(" ", form).strip()
 
 
