@@ -209,6 +209,11 @@ def stats(conn: sa.Connection) -> dict[str, Any]:
     mk = schema.post_media.c
     by_media = conn.execute(sa.select(mk.kind, sa.func.count()).group_by(mk.kind)).all()
     first, last = conn.execute(sa.select(sa.func.min(p.date), sa.func.max(p.date))).one()
+    e = schema.enrichments.c
+    tag = e.result["tag"].as_string()
+    by_lang = conn.execute(
+        sa.select(tag, sa.func.count()).where(e.enricher == "language").group_by(tag)
+    ).all()
     return {
         "sources": count(schema.sources),
         "posts": count(schema.posts),
@@ -219,6 +224,7 @@ def stats(conn: sa.Connection) -> dict[str, Any]:
         "posts_by_platform": {k: int(v) for k, v in by_platform},
         "posts_by_kind": {k: int(v) for k, v in by_kind},
         "media_by_kind": {k: int(v) for k, v in by_media},
+        "posts_by_lang": {str(k): int(v) for k, v in sorted(by_lang, key=lambda r: -r[1])},
         "first_post": iso(first),
         "last_post": iso(last),
     }
