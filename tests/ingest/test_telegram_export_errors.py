@@ -11,6 +11,7 @@ import pytest
 
 from recruitwatch.errors import InputError
 from recruitwatch.ingest.telegram_common import FileHasher
+from recruitwatch.ingest.telegram_export import TelegramJsonReader
 
 from .telegram_json_support import (
     CHAT,
@@ -267,3 +268,22 @@ def test_truncated_chat_with_metadata_last_still_yields_messages(tmp_path: Path)
         "telegram:channel1000000101/2",
     ]
     assert isinstance(read.error, InputError) and "truncated JSON" in read.error.reason
+
+
+def test_account_export_cut_inside_a_spooled_chat(tmp_path: Path) -> None:
+    chats = [{**CHAT, "messages": messages(1)}, {"messages": messages(2, 3), "id": 7}]
+    path = write_json(tmp_path / "result.json", {"chats": {"list": chats}})
+    body = path.read_bytes()
+    for cut in (b'"id": 3', b'"id": 7'):  # inside the spooled messages, then after them
+        path.write_bytes(body[: body.rindex(cut)])
+        read = read_all(path)
+        assert [p.message_id for p in read.posts] == ["1"]
+        assert read.error is not None and "truncated JSON" in read.error.reason
+
+
+def test_stopping_early_closes_the_spool(tmp_path: Path) -> None:
+    chats = [{"messages": messages(1, 2), "id": 7}, {"messages": messages(3), "id": 8}]
+    path = write_json(tmp_path / "result.json", {"chats": {"list": chats}})
+    records = TelegramJsonReader().records(str(path))
+    assert next(records).locator == "chats.list[0].messages[0] (id 1)"
+    records.close()  # an unclosed temporary file would warn (warnings are errors here)

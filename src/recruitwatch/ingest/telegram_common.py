@@ -285,9 +285,7 @@ def _media_ref(
         reason = "file missing from the export folder" if base is not None else "no export folder"
         return MediaRef(path=value, present=False, absent_reason=reason, **common)
     digest, size = found
-    return MediaRef(
-        path=value, present=True, sha256=digest, size=size, origin=str(path), **common
-    )
+    return MediaRef(path=value, present=True, sha256=digest, size=size, origin=str(path), **common)
 
 
 def media_of(

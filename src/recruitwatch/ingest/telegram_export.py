@@ -246,18 +246,22 @@ class _Walk:
         index = dict.fromkeys(CHAT_LISTS, -1)
         meta: dict[str, Any] = {}
         spool: list[tuple[str, IO[bytes]]] = []
-        for prefix, event, value in events:
-            parent, _, key = prefix.rpartition(".")
-            if event == "start_map" and prefix in CHAT_LISTS:
-                index[prefix] += 1
-                meta = {}
-            elif event in SCALARS and parent in CHAT_LISTS and key in CHAT_KEYS:
-                meta[key] = value
-            elif event == "start_array" and key == "messages" and parent in CHAT_LISTS:
-                where = f"{parent.removesuffix('.item')}[{index[parent]}].messages"
-                yield from self._chat_messages(events, parent, where, meta, spool)
-            elif event == "end_map" and prefix in CHAT_LISTS and spool:
-                yield from self._replay(spool.pop(), meta)
+        try:
+            for prefix, event, value in events:
+                parent, _, key = prefix.rpartition(".")
+                if event == "start_map" and prefix in CHAT_LISTS:
+                    index[prefix] += 1
+                    meta = {}
+                elif event in SCALARS and parent in CHAT_LISTS and key in CHAT_KEYS:
+                    meta[key] = value
+                elif event == "start_array" and key == "messages" and parent in CHAT_LISTS:
+                    where = f"{parent.removesuffix('.item')}[{index[parent]}].messages"
+                    yield from self._chat_messages(events, parent, where, meta, spool)
+                elif event == "end_map" and prefix in CHAT_LISTS and spool:
+                    yield from self._replay(spool.pop(), meta)
+        finally:
+            for _, fh in spool:  # a chat cut short (broken file, or the caller stopped)
+                fh.close()
 
     def _chat_messages(
         self,
@@ -279,9 +283,13 @@ class _Walk:
     @staticmethod
     def _spool(items: Iterator[Any]) -> IO[bytes]:
         """Messages whose chat is not known yet, to a temporary JSON-lines file."""
-        fh = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _replay)
-        for item in items:
-            fh.write(json.dumps(item).encode("ascii") + b"\n")
+        fh = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _replay or _account)
+        try:
+            for item in items:
+                fh.write(json.dumps(item).encode("ascii") + b"\n")
+        except BaseException:
+            fh.close()
+            raise
         fh.seek(0)
         return fh
 
