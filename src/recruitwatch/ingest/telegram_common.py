@@ -142,7 +142,7 @@ def parse_time(message: Mapping[str, Any], key: str) -> datetime | None:
 def _part_text(part: Any) -> str:
     if isinstance(part, str):
         return part
-    if isinstance(part, Mapping):
+    if type(part) is dict or isinstance(part, Mapping):
         text = part.get("text")
         return "" if text is None else str(text)
     raise RecordError(f"text part of type {type(part).__name__} is neither string nor object")
@@ -189,7 +189,8 @@ def flatten_text(message: Mapping[str, Any]) -> tuple[str, tuple[Entity, ...]]:
             piece = part
         else:
             piece = _part_text(part)
-            if isinstance(part, Mapping) and part.get("type", "plain") != "plain":
+            is_object = type(part) is dict or isinstance(part, Mapping)
+            if is_object and part.get("type", "plain") != "plain":
                 entities.append(_entity(part, offset, piece))
         chunks.append(piece)
         offset += len(piece)
@@ -325,9 +326,8 @@ def count_unknown(
     message: Mapping[str, Any], kind: str, entities: tuple[Entity, ...], unknown: Counter[str]
 ) -> None:
     """Count the fields, types, entity types, media types and actions not understood."""
-    extra = message.keys() - KNOWN_FIELDS
-    if extra:
-        unknown.update(f"field:{k}" for k in extra)
+    if not message.keys() <= KNOWN_FIELDS:
+        unknown.update(f"field:{k}" for k in message.keys() - KNOWN_FIELDS)
     if kind not in MESSAGE_TYPES:
         unknown[f"type:{kind}"] += 1
     for entity in entities:
