@@ -80,6 +80,7 @@ class Enricher(ABC):
 BUILTIN_ENRICHERS = (
     "recruitwatch.enrich.language_step:LanguageEnricher",
     "recruitwatch.enrich.fingerprint.text:TextFingerprintEnricher",
+    "recruitwatch.enrich.fingerprint.media:MediaFingerprintEnricher",
 )
 
 

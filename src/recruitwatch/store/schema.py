@@ -141,3 +141,29 @@ text_lsh = sa.Table(
     sa.Column("post_id", sa.String, sa.ForeignKey("posts.id"), primary_key=True),
     sa.Index("ix_text_lsh_post_id", "post_id"),
 )
+
+media_fingerprints = sa.Table(
+    "media_fingerprints",
+    metadata,
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("media_items.sha256"), primary_key=True),
+    sa.Column("algorithm", sa.String, primary_key=True),
+    sa.Column("version", sa.String, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("extra", sa.JSON, nullable=False),
+    sa.Index("ix_media_fingerprints_algorithm", "algorithm"),
+)
+
+hash_list_entries = sa.Table(
+    "hash_list_entries",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # sha256 of list, algorithm, digest
+    sa.Column("list_name", sa.String, nullable=False),
+    sa.Column("algorithm", sa.String, nullable=False),
+    sa.Column("digest", sa.Text, nullable=False),
+    sa.Column("ideology", sa.String),
+    sa.Column("file_type", sa.String),
+    sa.Column("note", sa.Text),
+    sa.Column("added", sa.String),
+    sa.Index("ix_hash_list_entries_algorithm", "algorithm"),
+    sa.Index("ix_hash_list_entries_list_name", "list_name"),
+)
