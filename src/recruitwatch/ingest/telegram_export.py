@@ -6,19 +6,24 @@ full-account export (``chats.list`` / ``left_chats.list``) and a bare
 ``from_id``). Memory stays bounded whatever the file size: one message (or one
 ijson buffer) at a time.
 
-How each shape is read (figures: 200k messages, 156 MB, this machine):
+How each shape is read. Rates: raw records per CPU second, ``records()`` only,
+100k benchmark messages (~460 bytes each, benchmarks/make_large_export.py), on
+this 2-core machine; ``normalise`` adds ~17 us a message:
 
 - single chat, metadata first (what Telegram Desktop writes): the head is read
   with ``ijson.parse`` up to ``messages``, then ``ijson.items`` streams
-  ``messages.item`` in C (~70k messages/s, parse only);
+  ``messages.item`` in C (~135k/s; ijson alone ~200k/s);
+- bare messages array: the same C stream of ``item`` (~140k/s);
 - single chat, messages first: one extra pass, filtered in C (``tee`` +
   ``compress``), picks the top-level ``name``/``type``/``id`` events, then the
-  same C stream (~30k messages/s);
+  same C stream (~55k/s);
 - full account: one Python loop over ``ijson.parse`` events; each chat's
   messages are built by ijson's C items coroutine fed through
-  ``itertools.takewhile`` (~38k messages/s; a pure-Python ObjectBuilder loop
-  measured ~27k/s). A chat whose ``id`` follows its messages is spooled to a
-  temporary JSON-lines file and replayed once the chat is known.
+  ``itertools.takewhile`` (~57k/s). Measured options on one 156 MB file: this
+  ~38k/s, the Python loop feeding ``ijson.ObjectBuilder`` ~27k/s, C
+  ``ijson.items`` alone ~69k/s (it cannot see chat boundaries). A chat whose
+  ``id`` follows its messages is spooled to a temporary JSON-lines file and
+  replayed once the chat is known.
 
 Broken JSON raises ``InputError`` naming the byte position and the last record
 read; the records before it are kept. Invalid UTF-8 makes yajl reject the whole
