@@ -81,6 +81,10 @@ def test_json_of_another_shape(name: str, reason: str) -> None:
         ),
         ({"chats": [1, 2]}, "not a Telegram export: 'chats' is not an object (found: array)"),
         ([["nested"]], "not a Telegram export: a JSON array whose first item is an array"),
+        (
+            [{"title": "x", "id": 1}],
+            "not a Telegram export: a JSON array whose first item is an obj",
+        ),
     ],
 )
 def test_more_shapes_that_are_not_exports(tmp_path: Path, value: Any, reason: str) -> None:
@@ -227,6 +231,14 @@ def test_non_objects_inside_an_array_are_quarantined(tmp_path: Path) -> None:
         ("messages[1]", "message is a number or literal, expected an object"),
         ("messages[2]", "message is a string, expected an object"),
     ]
+
+
+def test_a_bad_first_message_is_quarantined_not_the_file(tmp_path: Path) -> None:
+    first = {k: v for k, v in messages(1)[0].items() if k != "id"}
+    read = read_all(write_json(tmp_path / "x.json", [first, *messages(2)]))
+    assert read.error is None
+    assert [p.message_id for p in read.posts] == ["2"]
+    assert read.quarantined == [("messages[0]", "message has no id")]
 
 
 def test_bare_message_without_from_id_is_quarantined(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ BOM = codecs.BOM_UTF8
 MARK = "\U0010fffe"  # a noncharacter standing in for each invalid UTF-8 byte
 BROKEN_UTF8 = "invalid bytes in UTF8"
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+MESSAGE_KEYS = frozenset({"id", "type", "date", "date_unixtime", "from_id", "text"})
 DEFECT = "invalid UTF-8 bytes in this record (shown as U+FFFD in the raw payload)"
 
 
@@ -137,11 +138,8 @@ def _unmark(value: Any) -> Any:
 
 
 def _looks_like_message(item: Any) -> bool:
-    return (
-        isinstance(item, Mapping)
-        and "id" in item
-        and bool({"type", "date", "date_unixtime"} & item.keys())
-    )
+    """An object with at least two of a message's usual keys (one may be missing or bad)."""
+    return isinstance(item, Mapping) and len(MESSAGE_KEYS & item.keys()) >= 2
 
 
 def _kind(item: Any) -> str:
@@ -187,13 +185,14 @@ class _Walk:
     # -- shapes ------------------------------------------------------------------------
     def _bare(self) -> Iterator[RawRecord]:
         self.src.restart()
+        context = {"source": None, "base": self.base}
         for index, item in enumerate(ijson.items(self.src, "item", use_float=True)):
             if index == 0 and not _looks_like_message(item):
                 raise self._not_export(
                     f"a JSON array whose first item is {_kind(item)}, "
                     "expected message objects with id, type and date"
                 )
-            yield self._record("messages", index, item, {"source": None, "base": self.base})
+            yield self._record("messages", index, item, context)
 
     def _object(self, events: Iterator[tuple[str, str, Any]]) -> Iterator[RawRecord]:
         container, meta, keys = self._head(events)
