@@ -18,15 +18,17 @@ from pathlib import Path
 from typing import Any
 
 
-def vm_size() -> int:
+def status_bytes(field: str) -> int:
+    """A size from /proc/self/status (VmSize: address space; VmHWM: peak RSS of this image;
+    ru_maxrss would carry over the parent's peak across fork + exec)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmSize:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmSize in /proc/self/status")
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def cap(headroom_mb: int) -> int:
-    limit = vm_size() + headroom_mb * 2**20
+    limit = status_bytes("VmSize") + headroom_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return limit
 
@@ -73,7 +75,7 @@ def pipeline(export: str, headroom_mb: int, home: str) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     mode, export, headroom = argv[0], argv[1], int(argv[2])
     result = read(export, headroom) if mode == "reader" else pipeline(export, headroom, argv[3])
-    result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = status_bytes("VmHWM") / 2**20
     print(json.dumps(result))
     return 0
 

@@ -65,7 +65,7 @@ def test_reader_streams_an_export_larger_than_the_cap(tmp_path: Path, messages_l
     assert size > 4 * result["cap_mb"] * 2**20
     assert {k: result[k] for k in ("count", "id_sum", "chars")} == expected(count, text_chars)
     assert result["sources"] == ["telegram:channel1000000101"]
-    assert result["maxrss_mb"] < result["cap_mb"]
+    assert result["peak_rss_mb"] < result["cap_mb"]
 
 
 @pytest.mark.slow
