@@ -325,3 +325,13 @@ def test_missing_inputs_are_input_errors(tmp_path: Path) -> None:
         list(reader.records(str(tmp_path)))
     with pytest.raises(InputError, match="no such file"):
         list(reader.records(str(tmp_path / "absent.json")))
+
+
+def test_shipped_example_reads_with_its_media() -> None:
+    example = TelegramJsonReader.example()
+    assert example is not None
+    read = read_all(example.parent)
+    assert read.error is None and read.quarantined == []
+    assert [p.message_id for p in read.posts] == ["1", "2", "3", "4", "5", "6", "13", "15", "16"]
+    present = [m.kind for p in read.posts for m in p.media if m.present]
+    assert present == ["photo", "voice"]

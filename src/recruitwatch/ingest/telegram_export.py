@@ -348,6 +348,7 @@ class TelegramJsonReader(Reader):
         "Telegram Desktop JSON export: result.json (single chat or whole account) or its "
         "folder, or a bare messages array; streamed, media hashed (SHA-256)"
     )
+    EXAMPLE: ClassVar[str] = "telegram_json/result.json"
 
     def __init__(self) -> None:
         self.hasher = FileHasher()
