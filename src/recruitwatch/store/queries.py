@@ -118,6 +118,9 @@ def _enriched_fields(results: dict[str, Any]) -> dict[str, Any]:
     fingerprints: dict[str, Any] = {}
     if text_fp:
         fingerprints["text"] = {"algorithm": "minhash-128-char5", "value": text_fp["minhash"]}
+    media_fp = results.get("media_fingerprints")
+    if media_fp:
+        fingerprints["media"] = media_fp.get("media", [])
     return {
         "lang": lang.get("tag"),
         "script": lang.get("script"),

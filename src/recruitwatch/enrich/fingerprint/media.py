@@ -69,7 +69,6 @@ class SignalType(ABC):
     TX_NAME: ClassVar[str | None] = None  # python-threatexchange's name for it
     TCAP_NAME: ClassVar[str | None] = None  # the algorithm value in TCAP-style lists
     EXTRA: ClassVar[str | None] = None  # optional extra that provides it
-    INLINE: ClassVar[bool] = True  # value shown in per-post results (False: large values)
 
     @classmethod
     def unavailable(cls) -> str | None:
@@ -231,7 +230,8 @@ def file_type(path: Path, hint: str | None = None) -> str:
 
 # --- the enricher -----------------------------------------------------------------------------
 
-Known = dict[str, dict[str, tuple[str, str, Mapping[str, Any]]]]  # sha -> alg -> (ver, val, extra)
+Stored = tuple[str, str, Mapping[str, Any]]  # version, value, extra
+Known = dict[str, dict[str, Stored]]  # sha256 -> algorithm -> stored
 
 
 def _error_text(exc: Exception) -> str:
@@ -245,9 +245,7 @@ class Computed:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def compute_missing(
-    path: Path, ftype: str, have: Mapping[str, tuple[str, str, Mapping[str, Any]]]
-) -> Computed:
+def compute_missing(path: Path, ftype: str, have: Mapping[str, Stored]) -> Computed:
     """Fingerprints of every applicable type not already in ``have`` (at its version)."""
     out = Computed()
     for cls in for_file_type(ftype):
@@ -268,30 +266,31 @@ def _compute_one(cls: type[SignalType], path: Path, out: Computed) -> None:
         out.errors[cls.NAME] = _error_text(exc)
 
 
-def _summary(name: str, value: str, extra: Mapping[str, Any]) -> dict[str, Any]:
-    cls = signal_types().get(name)
-    out: dict[str, Any] = {name: value} if cls is None or cls.INLINE else {}
-    out.update({f"{name}_{k}": v for k, v in sorted(extra.items())})
-    return out
-
-
 def _optional_suffix() -> str:
     """Part of the version: installing an optional extra re-runs the enricher."""
     return "+vpdq" if importlib.util.find_spec("vpdq") else ""
 
 
 class MediaFingerprintEnricher(Enricher):
+    """Per post: its media items and their fingerprints ({"media": [...]}, None without media).
+
+    Each media entry lists ``fingerprints`` as {algorithm: {"value": ..., **extra}}
+    (the same values whether computed now or read from ``media_fingerprints``),
+    plus ``errors`` and ``skipped`` (with reasons) where there are any. ``index``
+    writes the rows the table lacks, from the results alone, so ``enrich`` may run
+    in a worker process and ``index`` in the writer.
+    """
+
     NAME = "media_fingerprints"
     VERSION = "1" + _optional_suffix()
     DESCRIPTION = (
-        "perceptual and exact fingerprints of media files, once per SHA-256: PDQ "
-        "(images), Chromaprint (audio), vPDQ (video, extra), MinHash (documents), MD5"
+        "perceptual and exact fingerprints of media files, once per SHA-256: PDQ (images), "
+        "Chromaprint (audio), vPDQ (video, extra), MinHash (documents), MD5 and SHA-256"
     )
 
     def __init__(self, media_dir: Path | None = None) -> None:
         self.media_dir = media_dir
         self.known: Known = {}
-        self.pending: dict[str, dict[str, Fingerprint]] = {}
         self.types: dict[str, str] = {}
 
     @classmethod
@@ -299,7 +298,7 @@ class MediaFingerprintEnricher(Enricher):
         return cls(settings.media_dir if settings else None)
 
     def prepare(self, conn: sa.Connection | None, items: Sequence[Item]) -> None:
-        self.known, self.pending, self.types = {}, {}, {}  # one batch at a time: bounded memory
+        self.known, self.types = {}, {}  # one batch at a time: bounded memory
         shas = sorted({m.sha256 for i in items for m in i.media if m.sha256 and m.present})
         if conn is not None and shas:
             self.known = load_known(conn, shas)
@@ -320,42 +319,52 @@ class MediaFingerprintEnricher(Enricher):
         if not path.is_file():
             return entry | {"status": "not fingerprinted: file not in the media cache"}
         ftype = self.types.get(sha) or self.types.setdefault(sha, file_type(path, media.kind))
-        entry["type"] = ftype
         computed = compute_missing(path, ftype, self.known.get(sha, {}))
-        self._remember(sha, computed.new)
-        return entry | self._fields(sha, computed)
-
-    def _remember(self, sha: str, new: Mapping[str, Fingerprint]) -> None:
         known = self.known.setdefault(sha, {})
-        for name, fp in new.items():
+        for name, fp in computed.new.items():
             known[name] = (signal_types()[name].VERSION, fp.value, dict(fp.extra))
-            self.pending.setdefault(sha, {})[name] = fp
-
-    def _fields(self, sha: str, computed: Computed) -> dict[str, Any]:
-        prints: dict[str, Any] = {}
-        for name, (_version, value, extra) in sorted(self.known.get(sha, {}).items()):
-            prints.update(_summary(name, value, extra))
-        out: dict[str, Any] = {"fingerprints": prints}
-        if computed.errors:
-            out["errors"] = computed.errors
-        if computed.skipped:
-            out["skipped"] = computed.skipped
-        return out
+        return entry | {"type": ftype} | _fields(known, computed)
 
     def index(self, conn: sa.Connection, results: Mapping[str, Any]) -> None:
-        shas = {m["sha256"] for r in results.values() if r for m in r["media"]}
-        rows = [
-            {
-                "sha256": sha,
-                "algorithm": name,
-                "version": signal_types()[name].VERSION,
-                "value": fp.value,
-                "extra": dict(fp.extra),
-            }
-            for sha in sorted(shas & set(self.pending))
-            for name, fp in sorted(self.pending.pop(sha).items())
+        rows = {(r["sha256"], r["algorithm"]): r for r in _rows(results)}
+        current = load_known(conn, sorted({sha for sha, _alg in rows}))
+        fresh = [
+            row
+            for (sha, alg), row in sorted(rows.items())
+            if current.get(sha, {}).get(alg, ("",))[0] != row["version"]
         ]
-        upsert(conn, schema.media_fingerprints, rows, ["sha256", "algorithm"])
+        upsert(conn, schema.media_fingerprints, fresh, ["sha256", "algorithm"])
+
+
+def _fields(known: Mapping[str, Stored], computed: Computed) -> dict[str, Any]:
+    prints = {name: {"value": value, **extra} for name, (_v, value, extra) in sorted(known.items())}
+    out: dict[str, Any] = {"fingerprints": prints}
+    if computed.errors:
+        out["errors"] = computed.errors
+    if computed.skipped:
+        out["skipped"] = computed.skipped
+    return out
+
+
+def _rows(results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """media_fingerprints rows for every fingerprint named in ``results``."""
+    types = signal_types()
+    out = []
+    for result in results.values():
+        for media in (result or {}).get("media", []):
+            for name, data in media.get("fingerprints", {}).items():
+                extra = {k: v for k, v in data.items() if k != "value"}
+                version = types[name].VERSION if name in types else "?"
+                out.append(
+                    {
+                        "sha256": media["sha256"],
+                        "algorithm": name,
+                        "version": version,
+                        "value": data["value"],
+                        "extra": extra,
+                    }
+                )
+    return out
 
 
 def load_known(conn: sa.Connection, shas: Sequence[str]) -> Known:
@@ -363,8 +372,9 @@ def load_known(conn: sa.Connection, shas: Sequence[str]) -> Known:
     f = schema.media_fingerprints.c
     out: Known = {}
     for start in range(0, len(shas), 500):
+        chunk = shas[start : start + 500]
         query = sa.select(f.sha256, f.algorithm, f.version, f.value, f.extra).where(
-            f.sha256.in_(shas[start : start + 500])
+            f.sha256.in_(chunk)
         )
         for row in conn.execute(query):
             out.setdefault(row.sha256, {})[row.algorithm] = (row.version, row.value, row.extra)

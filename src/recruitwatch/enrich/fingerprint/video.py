@@ -156,7 +156,6 @@ class VpdqSignal(SignalType):
     TX_NAME = "vpdq"
     TCAP_NAME = "VPDQ"
     EXTRA = "video"
-    INLINE = False
 
     @classmethod
     def unavailable(cls) -> str | None:
