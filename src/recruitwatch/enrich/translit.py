@@ -19,7 +19,7 @@ language, each documented there); the positional rules are here:
   ``е ё ю я`` (объект -> obyekt); ``с`` + ``ҳ`` -> ``sʼh`` (Исҳоқ -> Isʼhoq), as the
   official rules separate them; ``ь`` dropped.
 - Without a language, Cyrillic text is sniffed by its letters: ҷ ӣ ӯ Tajik, ў Uzbek,
-  ї є ґ generic, ә і ұ һ Kazakh, ө ү ң Kyrgyz, қ ғ ҳ Uzbek, ъ before anything but
+  ї є ґ generic, ә і ұ һ Kazakh, ө ү ң ѳ Kyrgyz, қ ғ ҳ Uzbek, ъ before anything but
   е ё ю я Uzbek (маълумот), else Russian.
 
 Uzbek Latin -> Cyrillic reads every apostrophe variant (``' ‘ ’ ` ʻ ʼ ´ ʹ ′``): one
@@ -46,7 +46,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 from importlib import resources
@@ -76,20 +75,21 @@ _LATIN_CONSONANTS = "bcdfghjklmnpqrstvwxyzBCDFGHJKLMNPQRSTVWXYZ"
 
 # --- normalise -------------------------------------------------------------------------
 
-_BEFORE_FOLD = {ord(c): None for c in INVISIBLE} | {0x00B4: "'"}
-_AFTER_FOLD = {ord(c): "'" for c in APOSTROPHES} | {ord(c): "-" for c in DASHES}
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_APOSTROPHE = re.compile("[" + APOSTROPHES.replace("'", "") + "]")
+_DASH = re.compile(f"[{DASHES}]")
 
 
 def _fold(text: str) -> str:
     """NFKC and case folding, repeated until stable (a fold can undo NFKC form)."""
-    if text.isascii():
-        return text.lower()
     text = unicodedata.normalize("NFKC", text)
     for _ in range(4):
         folded = text.casefold()
         if folded == text:
             break
         text = unicodedata.normalize("NFKC", folded)
+        if text == folded:
+            break
     return text
 
 
@@ -100,8 +100,10 @@ def normalise(text: str) -> str:
     and bidi control characters and soft hyphens are removed; runs of whitespace
     become one space, with none at either end. Idempotent.
     """
-    text = _fold(text.translate(_BEFORE_FOLD)).translate(_AFTER_FOLD)
-    return " ".join(text.split())
+    if text.isascii():
+        return " ".join(text.lower().replace("`", "'").split())
+    text = _fold(_INVISIBLE.sub("", text).replace("\u00b4", "'"))
+    return " ".join(_DASH.sub("-", _APOSTROPHE.sub("'", text)).split())
 
 
 # --- Cyrillic -> Latin -----------------------------------------------------------------
@@ -139,7 +141,7 @@ _SNIFF = (
     ("uz", "ў"),
     ("generic", "їєґ"),
     ("kk", "әіұһ"),
-    ("ky", "өүң"),
+    ("ky", "өүңѳ"),
     ("uz", "қғҳ"),
 )
 _LANG_ALIASES = {"uzn": "uz", "uzb": "uz", "tgk": "tg", "kir": "ky", "kaz": "kk", "rus": "ru"}
@@ -152,10 +154,20 @@ def _data() -> dict[str, Any]:
     return data
 
 
+def _with_accented(letters: dict[str, str]) -> dict[str, str]:
+    """Add the accented Cyrillic letters (ѐ ӂ ӑ ...) as their base letter's Latin."""
+    extra = {}
+    for cp in range(0x0400, 0x0530):
+        base = unicodedata.normalize("NFD", chr(cp))[0].lower()
+        if chr(cp).islower() and chr(cp) not in letters and base in letters:
+            extra[chr(cp)] = letters[base]
+    return letters | extra
+
+
 def _build_scheme(name: str, letters: dict[str, str], rules: list[str]) -> _Scheme:
     table: dict[int, str] = {}
     caps: dict[str, str] = {}
-    for cyr, lat in letters.items():
+    for cyr, lat in _with_accented(letters).items():
         upper = cyr.upper()
         table[ord(cyr)] = lat
         table[ord(upper)] = lat[:1].upper() + lat[1:]
@@ -298,6 +310,7 @@ _LATIN_LETTERS = str.maketrans(
     "абдфгҳижклмнопқрстувхйзАБДФГҲИЖКЛМНОПҚРСТУВХЙЗ",
 )
 _UNIFY_APOSTROPHES = {ord(c): "'" for c in APOSTROPHES}
+_NEXT_LETTER = re.compile(f"{_APOS}*(.)")
 
 
 def _cased(source: str, cyrillic: str) -> str:
@@ -329,8 +342,8 @@ def _latin_token(match: re.Match[str]) -> str:
     if match.group("ye"):
         return _latin_e(match)
     if match.group("tutuq"):
-        following = match.string[match.end()]
-        return "Ъ" if following.isupper() else "ъ"
+        following = _NEXT_LETTER.match(match.string, match.end())
+        return "Ъ" if following and following.group(1).isupper() else "ъ"
     key = token.lower().translate(_UNIFY_APOSTROPHES)
     return _cased(token, _LATIN_DIGRAPHS[key])
 
@@ -375,9 +388,30 @@ def normalise_arabic(text: str) -> str:
 
 # --- the matching form -----------------------------------------------------------------
 
+WORD_CACHE_SIZE = 1 << 17
+_word_forms: dict[str, dict[str, str]] = {}
 
-def _latin_lower(lang: str | None) -> Callable[[str], str]:
-    return lambda text: _to_latin(text, _scheme_for(lang, text), cased=False)
+
+def _convert(text: str, scheme: _Scheme) -> str:
+    """Normalised text -> matching form, keeping every space (a word may become empty)."""
+    form = _to_latin(text, scheme, cased=False)
+    if _ARABIC_SCRIPT.search(form):
+        form = normalise_arabic(form)
+    return _fold(form).replace(_OKINA, "'").replace(_TUTUQ, "'")  # the only ones added
+
+
+def _words_in_form(text: str, scheme: _Scheme) -> str:
+    """``_convert`` word by word through the cache; new words are converted in one batch."""
+    cache = _word_forms.setdefault(scheme.name, {})
+    words = text.split(" ")
+    unique = dict.fromkeys(words)
+    missing = [w for w in unique if w not in cache]
+    if missing:
+        if len(cache) + len(missing) > WORD_CACHE_SIZE:
+            cache.clear()
+            missing = list(unique)
+        cache.update(zip(missing, _convert(" ".join(missing), scheme).split(" "), strict=True))
+    return " ".join(form for form in map(cache.__getitem__, words) if form)
 
 
 def match_form(text: str, lang: str | None = None) -> str:
@@ -385,12 +419,11 @@ def match_form(text: str, lang: str | None = None) -> str:
 
     ``normalise``, then Cyrillic -> Latin (by ``lang`` when known, sniffed from the
     letters otherwise), then ``normalise_arabic``; apostrophes end up as ``'`` (oʻ ->
-    o', gʻ -> g', ʼ -> '). Never raises on any ``str``; idempotent.
+    o', gʻ -> g', ʼ -> '). Never raises on any ``str``; idempotent. Every rule looks
+    no further than the surrounding word, so converted words are cached (at most
+    ``WORD_CACHE_SIZE`` per scheme): a channel's vocabulary is converted once.
     """
     form = normalise(text)
-    changed = False
-    if _rules().cyrillic.search(form):
-        form, changed = _latin_lower(lang)(form), True
-    if _ARABIC_SCRIPT.search(form):
-        form, changed = normalise_arabic(form), True
-    return normalise(form) if changed else form
+    if form.isascii() or not (_rules().cyrillic.search(form) or _ARABIC_SCRIPT.search(form)):
+        return form
+    return _words_in_form(form, _scheme_for(lang, form))
