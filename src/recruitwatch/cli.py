@@ -435,7 +435,8 @@ def hashlist() -> None:
 @hashlist.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--list", "list_name",
-              help="list name (default: the file name; a list_name column wins)")
+              help="put every entry in this list (default: the list_name column, else the "
+                   "file name)")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
               help="default: from the file extension")
 @click.pass_obj

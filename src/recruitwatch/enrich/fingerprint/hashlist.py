@@ -19,7 +19,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -161,8 +161,9 @@ def _problem(location: str, locator: str, exc: RecordError, row: Any) -> Quarant
 
 
 def parse_list(
-    path: Path, list_name: str, fmt: str | None = None
+    path: Path, list_name: str, fmt: str | None = None, force_name: bool = False
 ) -> tuple[list[Entry], list[Quarantined]]:
+    """Entries and quarantined rows; ``list_name`` is the default (or, forced, every) list."""
     entries: dict[str, Entry] = {}
     problems: list[Quarantined] = []
     for locator, row in read_rows(path, fmt):
@@ -170,6 +171,8 @@ def parse_list(
             if not isinstance(row, Mapping):
                 raise RecordError("an entry must be an object", locator)
             entry = to_entry(row, list_name, locator)
+            if force_name:
+                entry = replace(entry, list_name=list_name)
             entries[entry.id] = entry
         except RecordError as exc:
             problems.append(_problem(str(path), locator, exc, row))
@@ -188,9 +191,13 @@ def _existing(conn: sa.Connection, ids: Sequence[str]) -> set[str]:
 def import_list(
     conn: sa.Connection, path: Path, list_name: str | None = None, fmt: str | None = None
 ) -> ImportReport:
-    """Import a CSV/JSON hash list; bad rows go to the quarantine with their reason."""
+    """Import a CSV/JSON hash list; bad rows go to the quarantine with their reason.
+
+    Entries go to ``list_name`` when given, else to their list_name column, else to
+    a list named after the file.
+    """
     name = list_name or path.stem
-    entries, problems = parse_list(path, name, fmt)
+    entries, problems = parse_list(path, name, fmt, force_name=list_name is not None)
     report = ImportReport(str(path), name, len(entries) + len(problems), problems=problems)
     existing = _existing(conn, [e.id for e in entries])
     report.new = sum(e.id not in existing for e in entries)
