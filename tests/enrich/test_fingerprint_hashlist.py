@@ -94,7 +94,8 @@ def test_csv_import_is_idempotent(tmp_path: Path, synthetic_rows: list[dict[str,
 def test_bad_rows_are_quarantined_and_the_rest_imported(
     tmp_path: Path, synthetic_rows: list[dict[str, str]]
 ) -> None:
-    rows = synthetic_rows[:2] + [
+    rows = [
+        *synthetic_rows[:2],
         {
             "hash_digest": "ab" * 16,
             "algorithm": "video_tmk_pdqf",
