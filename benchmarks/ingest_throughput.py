@@ -212,7 +212,20 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "loadavg_start": os.getloadavg(),
+        "code": code_version(),
     }
+
+
+def code_version() -> str:
+    """The commit measured, with "+dirty" when src/ has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    dirty = git("status", "--porcelain", "--", str(HERE.parent / "src"))
+    return f"{commit}{'+dirty' if dirty else ''}" if commit else "unknown"
 
 
 def _row(r: Measurement) -> list[str]:
@@ -253,7 +266,8 @@ def print_text(report: dict[str, Any], results: Sequence[Measurement]) -> None:
     print(
         f"{info['date']}; {info['cpu']} x{info['cpus']}, {info['memory_gb']} GB; "
         f"Python {info['python']}, SQLite {info['sqlite']}; "
-        f"load {info['loadavg_start'][0]:.2f} -> {info['loadavg_end'][0]:.2f}"
+        f"load {info['loadavg_start'][0]:.2f} -> {info['loadavg_end'][0]:.2f}; "
+        f"code {info['code']}"
     )
     print(table(results))
     for name, ok in report["targets"].items():

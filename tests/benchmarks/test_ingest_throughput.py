@@ -98,6 +98,7 @@ def test_text_report_shows_table_and_failures(
         "peak RSS <= 300 MB": False,
     }
     info = bench.machine() | {"loadavg_end": (0.0, 0.0, 0.0)}
+    assert info["code"] != "unknown"  # the commit measured is recorded
     report = {"messages": 100_000, "export": "x.json", "export_mb": 45.0, "machine": info,
               "targets": bench.targets(results)}  # fmt: skip
     bench.print_text(report, results)
