@@ -7,8 +7,9 @@
 Texts are the 10,155 labelled sentences of langid/{dev,test}.tsv, grouped by
 language and script; "post" rows join 4 consecutive sentences (about 400-700
 characters, a long Telegram post). Each function runs over its group repeatedly for
-at least ``--seconds`` on one core (one process); posts/s and chars/s are texts and
-characters of input per second of that core. match_form caches converted words:
+at least ``--seconds`` of CPU time in one process; posts/s and chars/s are texts and
+characters of input per CPU second (one core; CPU time, so other work on a shared
+machine inflates the figures less than wall time would). match_form caches converted words:
 "match_form(lang)" and "(None)" run with the cache warm (every word seen before, the
 best case), "match_form cold" empties it before each round over the group, so only
 words repeated within the group's texts hit it (a channel's stream is between).
@@ -75,14 +76,14 @@ def rate(
 ) -> dict[str, float]:
     """Rounds over ``texts`` for at least ``seconds``; ``cold`` empties the word cache first."""
     chars = sum(map(len, texts))
-    rounds, start = 0, time.perf_counter()
+    rounds, start = 0, time.process_time()
     while True:
         if cold:
             translit._word_forms.clear()
         for text in texts:
             func(text)
         rounds += 1
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         if elapsed >= seconds:
             break
     posts_s = rounds * len(texts) / elapsed
@@ -159,7 +160,7 @@ def agreement(rows: Sequence[dict[str, str]]) -> dict[str, Any]:
 
 
 def print_report(report: dict[str, Any]) -> None:
-    print(f"# translit throughput, one core ({report['python']}, {report['machine']})")
+    print(f"# translit throughput per CPU second ({report['python']}, {report['machine']})")
     print(f"budget for the whole enrich chain: {BUDGET_US:.0f} us/post/core")
     head = ("texts", "function", "posts/s", "chars/s", "us/post", "chars")
     print("{:<18} {:<18} {:>9} {:>11} {:>8} {:>6}".format(*head))

@@ -379,11 +379,20 @@ def _arabic_table() -> dict[int, str | None]:
     return table
 
 
+@cache
+def _arabic_variants() -> re.Pattern[str]:
+    return re.compile(_char_class("".join(map(chr, _arabic_table()))) + "+")
+
+
+def _unify_arabic_run(match: re.Match[str]) -> str:
+    return match.group().translate(_arabic_table())
+
+
 def normalise_arabic(text: str) -> str:
     """Unify Arabic-script letter variants and drop marks (see the module docstring)."""
     if _PRESENTATION_FORMS.search(text):
         text = unicodedata.normalize("NFKC", text)
-    return text.translate(_arabic_table())
+    return _arabic_variants().sub(_unify_arabic_run, text)
 
 
 # --- the matching form -----------------------------------------------------------------
@@ -400,18 +409,25 @@ def _convert(text: str, scheme: _Scheme) -> str:
     return _fold(form).replace(_OKINA, "'").replace(_TUTUQ, "'")  # the only ones added
 
 
+def _cache_words(words: list[str], scheme: _Scheme, cache: dict[str, str]) -> None:
+    unique = dict.fromkeys(words)
+    missing = [w for w in unique if w not in cache]
+    if len(cache) + len(missing) > WORD_CACHE_SIZE:
+        cache.clear()
+        missing = list(unique)
+    cache.update(zip(missing, _convert(" ".join(missing), scheme).split(" "), strict=True))
+
+
 def _words_in_form(text: str, scheme: _Scheme) -> str:
     """``_convert`` word by word through the cache; new words are converted in one batch."""
     cache = _word_forms.setdefault(scheme.name, {})
     words = text.split(" ")
-    unique = dict.fromkeys(words)
-    missing = [w for w in unique if w not in cache]
-    if missing:
-        if len(cache) + len(missing) > WORD_CACHE_SIZE:
-            cache.clear()
-            missing = list(unique)
-        cache.update(zip(missing, _convert(" ".join(missing), scheme).split(" "), strict=True))
-    return " ".join(form for form in map(cache.__getitem__, words) if form)
+    try:
+        forms = [cache[w] for w in words]
+    except KeyError:
+        _cache_words(words, scheme, cache)
+        forms = [cache[w] for w in words]
+    return " ".join(filter(None, forms))
 
 
 def match_form(text: str, lang: str | None = None) -> str:
