@@ -160,6 +160,7 @@ class Matcher:
         self.table = build_table(self.entries) if table is None else table
         vocabulary = frozenset(word for key in self.table for word in key.split(" "))
         self.caches = [KeyCache(p, vocabulary) for p in PROFILES]
+        self.slots = {p.name: i for i, p in enumerate(PROFILES)}
         self.bits = {p.name: 1 << i for i, p in enumerate(PROFILES)}
         self.payloads: list[tuple[str, tuple[Candidate, ...]]] = []
         self.automaton: Any = ahocorasick.Automaton(ahocorasick.STORE_INTS)
@@ -182,23 +183,33 @@ class Matcher:
     def find(self, text: str, lang: str | None = None) -> list[Mention]:
         """Every gazetteer mention in ``text`` (offsets in code points), in text order."""
         profile = profile_for(lang)
-        tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
-        if not tokens:
+        words = TOKEN.findall(text)
+        if not words:
             return []
-        key_of = self.caches[PROFILES.index(profile)]
-        keys = [key_of(text[s:e]) for s, e in tokens]
-        spans = self._spans(text, tokens, keys, self.bits[profile.name])
+        keys = self.caches[self.slots[profile.name]].keys_for(words)
+        joined = f" {' '.join(keys)} "
+        hits = self.automaton.iter(joined)
+        first_hit = next(hits, None)
+        if first_hit is None:
+            return []
+        tokens = [m.span() for m in TOKEN.finditer(text)]
+        spans = self._spans(text, tokens, keys, [first_hit, *hits], self.bits[profile.name])
         return _resolve(text, tokens, spans)
 
     def _spans(
-        self, text: str, tokens: list[tuple[int, int]], keys: list[str], bit: int
+        self,
+        text: str,
+        tokens: list[tuple[int, int]],
+        keys: list[str],
+        hits: list[tuple[int, int]],
+        bit: int,
     ) -> list[_Span]:
-        joined, starts, order = _join(keys)
+        starts = _starts(keys)
         spans = []
-        for end, index in self.automaton.iter(joined):
+        for end, index in hits:
             key, candidates = self.payloads[index]
-            ordinal = starts[end - len(key) - 1]
-            first, last = order[ordinal], order[ordinal + key.count(" ")]
+            first = starts[end - len(key) - 1]
+            last = first + key.count(" ")
             surface = text[tokens[first][0] : tokens[last][1]]
             span = self._guarded(key, candidates, surface, bit, first, last)
             if span is not None:
@@ -225,18 +236,13 @@ class Matcher:
         return _Span(first, last, key, kept) if kept else None
 
 
-def _join(keys: Sequence[str]) -> tuple[str, dict[int, int], list[int]]:
-    """`` k1 k2 ... ``; the offset of the space before each key -> its ordinal; ordinal ->
-    token index (tokens without a key are left out)."""
-    parts, starts, position = [" "], {}, 0
-    order: list[int] = []
+def _starts(keys: Sequence[str]) -> dict[int, int]:
+    """Offset of the space before each key in `` k1 k2 ... `` -> the key's token index."""
+    starts, position = {}, 0
     for index, key in enumerate(keys):
-        if key:
-            starts[position] = len(order)
-            order.append(index)
-            parts.append(key + " ")
-            position += len(key) + 1
-    return "".join(parts), starts, order
+        starts[position] = index
+        position += len(key) + 1
+    return starts
 
 
 def _cased_ok(surface: str, upper: bool) -> bool:
@@ -404,6 +410,8 @@ RESERVED = frozenset(
 
 def telegram_mentions(text: str) -> list[Mention]:
     """``@handle`` and ``t.me/handle`` links, as written in the text."""
+    if "@" not in text and "/" not in text:
+        return []
     out = []
     for pattern in (HANDLE, LINK):
         for match in pattern.finditer(text):

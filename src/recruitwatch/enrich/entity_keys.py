@@ -81,6 +81,7 @@ _REPEAT = {"turkic", "tg"}
 _LONG_STEM = {"ru"}  # a Russian ending of two letters or more leaves at least four (Денов, день)
 
 
+@cache
 def profile_for(lang: str | None) -> Profile:
     code = re.split("[-_]", (lang or "").lower(), maxsplit=1)[0]
     return PROFILE_BY_NAME[LANG_PROFILES.get(code, "plain")]
@@ -107,6 +108,44 @@ def _least(family: str, ending: int, name: bool = False) -> int:
     if family in _LONG_STEM and (name or ending > 1):
         return MIN_STEM + 1
     return MIN_STEM
+
+
+# Endings a Russian name has in its citation form (nominative): only these are taken off
+# names. Oblique endings (-ов, -ом, -ах ...) are part of names (Ростов, Иванов) and come
+# off text only. Neuter names in -ово/-ево/-ино keep their ending (Пушкино is not Пушкин).
+_NOMINATIVE = frozenset(
+    [
+        "a",
+        "ya",
+        "iya",
+        "aya",
+        "yaya",
+        "yy",
+        "iy",
+        "oy",
+        "oye",
+        "yeye",
+        "yye",
+        "iye",
+        "y",
+        "i",
+        "o",
+        "e",
+        "ye",
+    ]
+)
+_KEEP_NEUTER = ("ovo", "evo", "ino", "yno")
+
+
+def _name_stem(form: str) -> str | None:
+    """The stem a Russian gazetteer name is also keyed by (Витебская -> vitebsk)."""
+    if form.endswith(_KEEP_NEUTER):
+        return None
+    letters = _letters(form)
+    for length in (4, 3, 2, 1):
+        if letters - length >= MIN_STEM + 1 and form[-length:] in _NOMINATIVE:
+            return form[:-length]
+    return None
 
 
 def _strip_once(form: str, family: str, name: bool = False) -> str | None:
@@ -160,7 +199,7 @@ def token_keys(token: str) -> tuple[tuple[str, str], ...]:
         form = forms[profile.scheme]
         stem = None
         if profile.family in _LONG_STEM:
-            stem = _strip_once(form, profile.family, name=True)
+            stem = _name_stem(form)
         out.append((_bare(form), _bare(stem or form)))
     return tuple(out)
 
@@ -184,8 +223,12 @@ def text_key(token: str, profile: Profile, vocabulary: frozenset[str] | set[str]
     return max(known, key=len) if known else _bare(form)
 
 
+NO_KEY = "\x01"  # stands for a token no gazetteer name contains
+
+
 class KeyCache:
-    """Token -> key for one profile, bounded (cleared when it grows past ``limit``)."""
+    """Token -> key for one profile (``NO_KEY`` outside the vocabulary), bounded: cleared
+    when it grows past ``limit``."""
 
     def __init__(self, profile: Profile, vocabulary: frozenset[str], limit: int = 200_000) -> None:
         self.profile, self.vocabulary, self.limit = profile, vocabulary, limit
@@ -196,8 +239,17 @@ class KeyCache:
         if key is None:
             if len(self.keys) >= self.limit:
                 self.keys.clear()
-            key = self.keys[token] = text_key(token, self.profile, self.vocabulary)
+            key = text_key(token, self.profile, self.vocabulary)
+            key = self.keys[token] = key if key in self.vocabulary else NO_KEY
         return key
+
+    def keys_for(self, tokens: list[str]) -> list[str]:
+        """The keys of ``tokens`` (one per token, in order)."""
+        get = self.keys.get
+        keys = [get(t) for t in tokens]
+        if None in keys:
+            keys = [k if k is not None else self(t) for k, t in zip(keys, tokens, strict=True)]
+        return keys  # type: ignore[return-value]  # no None is left
 
 
 def name_keys(
