@@ -473,3 +473,13 @@ def test_word_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert match_form(text, "uz") == normalise(before)
         assert len(translit._word_forms["uz"]) <= 50 + len(text.split())
     translit._word_forms.clear()
+
+
+def test_match_form_stays_normalised_if_a_conversion_ever_changed_the_spacing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    convert = translit._convert
+    monkeypatch.setattr(translit, "_convert", lambda t, s: convert(t, s).replace("o", " o "))
+    translit._word_forms.clear()
+    assert match_form("Тошкент шаҳар", "uz") == "t o shkent shahar"
+    translit._word_forms.clear()

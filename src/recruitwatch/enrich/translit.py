@@ -409,24 +409,29 @@ def _convert(text: str, scheme: _Scheme) -> str:
     return _fold(form).replace(_OKINA, "'").replace(_TUTUQ, "'")  # the only ones added
 
 
-def _cache_words(words: list[str], scheme: _Scheme, cache: dict[str, str]) -> None:
-    unique = dict.fromkeys(words)
-    missing = [w for w in unique if w not in cache]
-    if len(cache) + len(missing) > WORD_CACHE_SIZE:
+def _forms_of(words: list[str], scheme: _Scheme, cache: dict[str, str]) -> list[str]:
+    """Cached forms looked up, the rest converted in one batch (safe if another thread clears)."""
+    forms = {w: f for w in dict.fromkeys(words) if (f := cache.get(w)) is not None}
+    missing = [w for w in dict.fromkeys(words) if w not in forms]
+    converted = _convert(" ".join(missing), scheme).split(" ")
+    if len(converted) != len(missing):  # never seen: conversion neither adds nor drops spaces
+        converted = [normalise(_convert(w, scheme)) for w in missing]
+    new = dict(zip(missing, converted, strict=True))
+    if len(cache) + len(new) > WORD_CACHE_SIZE:
         cache.clear()
-        missing = list(unique)
-    cache.update(zip(missing, _convert(" ".join(missing), scheme).split(" "), strict=True))
+    cache.update(new)
+    forms.update(new)
+    return [forms[w] for w in words]
 
 
 def _words_in_form(text: str, scheme: _Scheme) -> str:
-    """``_convert`` word by word through the cache; new words are converted in one batch."""
+    """``_convert`` word by word through the cache of converted words."""
     cache = _word_forms.setdefault(scheme.name, {})
     words = text.split(" ")
     try:
         forms = [cache[w] for w in words]
     except KeyError:
-        _cache_words(words, scheme, cache)
-        forms = [cache[w] for w in words]
+        forms = _forms_of(words, scheme, cache)
     return " ".join(filter(None, forms))
 
 
