@@ -3,8 +3,10 @@ the posts and sources carrying them, and the hash-list entries they match."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,15 @@ import pytest
 from click.testing import CliRunner
 
 from recruitwatch.cli import main
+from recruitwatch.enrich.chain import Chain
+from recruitwatch.enrich.fingerprint.hashlist import import_list
+from recruitwatch.enrich.fingerprint.image import PdqSignal
+from recruitwatch.enrich.fingerprint.match import match_paths
+from recruitwatch.enrich.fingerprint.media import MediaFingerprintEnricher
+from recruitwatch.media_cache import store_file
+from recruitwatch.model import MediaRef, Post, Source
+from recruitwatch.store import Store
+from recruitwatch.store.writer import write_posts
 from tests.enrich.test_fingerprint_media import media, workspace  # noqa: F401 (fixtures)
 from tests.enrich.test_fingerprint_samples import (
     document_lines,
@@ -115,3 +126,48 @@ def test_hash_list_entries_match(workspace: Path, queries: Path, tmp_path: Path)
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--home", str(tmp_path), "match", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_enrich_import_and_match_on_every_backend(store: Store, tmp_path: Path) -> None:
+    """The enricher's rows, a list import and matching on SQLite and PostgreSQL."""
+    picture = make_image(tmp_path / "p.png", 21)
+    sha = hashlib.sha256(picture.read_bytes()).hexdigest()
+    store_file(tmp_path / "media", sha, picture)
+    ref = MediaRef("photo", "photos/p.png", True, sha)
+    post = Post(
+        Source("telegram", "synthetic_outlet_a"),
+        "1",
+        datetime(2026, 1, 1, tzinfo=UTC),
+        "[synthetic] a picture post",
+        media=(ref,),
+    )
+    listed = make_image(tmp_path / "listed.png", 22)
+    lst = tmp_path / "synthetic_list.json"
+    lst.write_text(
+        json.dumps(
+            [
+                {
+                    "hash_digest": PdqSignal.compute(listed).value,
+                    "algorithm": "pdq",
+                    "ideology": "[synthetic] B",
+                    "file_type": "image",
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    with store.begin() as conn:
+        write_posts(conn, [post])
+        Chain([MediaFingerprintEnricher(tmp_path / "media")]).run_posts(conn, [post])
+        assert import_list(conn, lst).new == 1
+    query = tmp_path / "q"
+    query.mkdir()
+    recompress(picture, query / "a.jpg", 50)
+    recompress(listed, query / "b.jpg", 50)
+    with store.connect() as conn:
+        found = {Path(r.file).name: r.matches for r in match_paths(conn, query)}
+    assert [(m["target"], m["sha256"]) for m in found["a.jpg"]] == [("media_item", sha)]
+    assert found["a.jpg"][0]["posts"][0]["source"] == "telegram:synthetic_outlet_a"
+    assert [(m["target"], m["ideology"]) for m in found["b.jpg"]] == [
+        ("hash_list", "[synthetic] B")
+    ]
