@@ -28,6 +28,7 @@ from recruitwatch.enrich.gazetteer import load_gazetteer
 from recruitwatch.enrich.language_step import LanguageEnricher
 from recruitwatch.errors import ConfigError
 from recruitwatch.model import Post, Source
+from recruitwatch.settings import Settings
 from recruitwatch.store import open_store
 from recruitwatch.store.writer import write_posts
 
@@ -207,6 +208,18 @@ def test_user_folder_extends_and_overrides(tmp_path: Path) -> None:
     step = EntitiesEnricher(tmp_path)
     [result] = enrich(step, ["[synthetic] SOA Media announced an audio series."])
     assert [(m["id"], m["kind"]) for m in result] == [("outlet:synthetic-a", "media_outlet")]
+
+
+def test_chain_from_settings_reads_the_workspace_folder(tmp_path: Path) -> None:
+    write_tsv(
+        tmp_path / "gazetteer" / "mine.tsv",
+        ENTRY_HEADER,
+        "outlet:synthetic-b\tmedia_outlet\tSynthetic Outlet B\t\t\t",
+    )
+    chain = Chain.default(["entities"], Settings(home=tmp_path))
+    items = [Item("t:s/1", "t:s", "[synthetic] Synthetic Outlet B announced a series.")]
+    chain.run(None, items)
+    assert [m["id"] for m in items[0].results["entities"]] == ["outlet:synthetic-b"]
 
 
 def test_user_rules_and_version_follow_the_files(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ..settings import Settings
 from .base import Enricher, Item
 from .entity_keys import PROFILES, TOKEN, KeyCache, name_keys, profile_for
 from .gazetteer import Entry, Gazetteer, Rule, load_gazetteer
@@ -520,6 +521,11 @@ class EntitiesEnricher(Enricher):
         "places, organisations and media outlets from the gazetteer (Aho-Corasick on the "
         "cross-script matching form), Telegram handles; Russian persons with the extra 'ner'"
     )
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None) -> EntitiesEnricher:
+        """Reads the analyst's gazetteer folder and keeps its cache in ``settings.home``."""
+        return cls(settings.home if settings is not None else None)
 
     def __init__(self, home: Path | None = None) -> None:
         if home is None:
