@@ -66,6 +66,12 @@ def _list_searchable(conn: sa.Connection, cls: type[SignalType]) -> Searchable:
     return Searchable(cls.index([r.digest for r in rows]), owners)
 
 
+def post_count(conn: sa.Connection, sha256: str) -> int:
+    pm = schema.post_media.c
+    query = sa.select(sa.func.count(sa.distinct(pm.post_id))).where(pm.sha256 == sha256)
+    return int(conn.execute(query).scalar_one())
+
+
 def linked_posts(conn: sa.Connection, sha256: str) -> list[dict[str, Any]]:
     """The posts (and their sources) that carry a media item, oldest first."""
     pm, p = schema.post_media.c, schema.posts.c
@@ -146,6 +152,7 @@ class Matcher:
                     }
         for row in best.values():
             if row["target"] == "media_item":
+                row["post_count"] = post_count(self.conn, row["sha256"])
                 row["posts"] = linked_posts(self.conn, row["sha256"])
         return list(best.values())
 
@@ -180,7 +187,7 @@ def table_rows(results: Sequence[FileResult]) -> list[dict[str, Any]]:
             where = f"list {m['list']}" if m["target"] == "hash_list" else "media item"
             ident = m.get("sha256") or m["digest"]
             detail = (
-                f"{len(m['posts'])} posts: " + ", ".join(p["id"] for p in m["posts"][:3])
+                f"{m['post_count']} posts: " + ", ".join(p["id"] for p in m["posts"][:3])
                 if "posts" in m
                 else " ".join(filter(None, [m["ideology"], m["file_type"]]))
             )
