@@ -413,7 +413,7 @@ def match(obj: Ctx, path: Path, fmt: str) -> None:
     (with the posts and sources that carry them) and the hash-list entries it
     matches, each with the algorithm and distance. See docs/fingerprints.md.
     """
-    from .enrich.fingerprint.match import match_paths, table_rows
+    from .enrich.fingerprint.match import COLUMNS, match_paths, table_rows
 
     with obj.store().connect() as conn, progress_bar("matching") as advance:
         results = []
@@ -423,8 +423,7 @@ def match(obj: Ctx, path: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
         return
-    cols = ["file", "algorithm", "distance", "matched", "id", "detail"]
-    render(table_rows(results), "table", sys.stdout, cols)
+    render(table_rows(results), "table", sys.stdout, list(COLUMNS))
 
 
 @main.group()

@@ -54,27 +54,15 @@ def _library_problem() -> str | None:
     return None
 
 
+def _ffmpeg_args(path: Path) -> list[str]:
+    rate, limit = str(SAMPLE_RATE), str(MAX_SECONDS)
+    opts = f"-vn -ac 1 -ar {rate} -f s16le -".split()
+    return ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-t", limit, *opts]
+
+
 def decode_pcm(path: Path) -> bytes:
     """The first MAX_SECONDS of the file as 11,025 Hz mono s16le PCM (ffmpeg)."""
-    cmd = [
-        "ffmpeg",
-        "-nostdin",
-        "-v",
-        "error",
-        "-i",
-        str(path),
-        "-t",
-        str(MAX_SECONDS),
-        "-vn",
-        "-ac",
-        "1",
-        "-ar",
-        str(SAMPLE_RATE),
-        "-f",
-        "s16le",
-        "-",
-    ]
-    done = subprocess.run(cmd, capture_output=True, check=False)
+    done = subprocess.run(_ffmpeg_args(path), capture_output=True, check=False)
     if b"does not contain any stream" in done.stderr:
         raise NoContent(str(path), "no audio track")
     if done.returncode != 0:

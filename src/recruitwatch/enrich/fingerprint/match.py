@@ -179,37 +179,28 @@ def match_paths(conn: sa.Connection, path: Path) -> Iterator[FileResult]:
         yield matcher.match_file(file)
 
 
+COLUMNS = ("file", "algorithm", "distance", "matched", "id", "detail")
+
+
+def _detail(m: dict[str, Any]) -> str:
+    if "posts" in m:
+        return f"{m['post_count']} posts: " + ", ".join(p["id"] for p in m["posts"][:3])
+    return " ".join(filter(None, [m["ideology"], m["file_type"]]))
+
+
+def _table_row(file: str, m: dict[str, Any]) -> dict[str, Any]:
+    where = f"list {m['list']}" if m["target"] == "hash_list" else "media item"
+    ident = str(m.get("sha256") or m["digest"])[:16]
+    values = (file, m["algorithm"], m["distance"], where, ident, _detail(m))
+    return dict(zip(COLUMNS, values, strict=True))
+
+
 def table_rows(results: Sequence[FileResult]) -> list[dict[str, Any]]:
     """One row per match (or one per file without any), for ``--format table``."""
     rows: list[dict[str, Any]] = []
     for res in results:
-        for m in res.matches:
-            where = f"list {m['list']}" if m["target"] == "hash_list" else "media item"
-            ident = m.get("sha256") or m["digest"]
-            detail = (
-                f"{m['post_count']} posts: " + ", ".join(p["id"] for p in m["posts"][:3])
-                if "posts" in m
-                else " ".join(filter(None, [m["ideology"], m["file_type"]]))
-            )
-            rows.append(
-                {
-                    "file": res.file,
-                    "algorithm": m["algorithm"],
-                    "distance": m["distance"],
-                    "matched": where,
-                    "id": ident[:16],
-                    "detail": detail,
-                }
-            )
+        rows.extend(_table_row(res.file, m) for m in res.matches)
         if not res.matches:
-            rows.append(
-                {
-                    "file": res.file,
-                    "algorithm": "",
-                    "distance": "",
-                    "matched": "no match",
-                    "id": "",
-                    "detail": "; ".join(res.errors.values()),
-                }
-            )
+            values = (res.file, "", "", "no match", "", "; ".join(res.errors.values()))
+            rows.append(dict(zip(COLUMNS, values, strict=True)))
     return rows
