@@ -536,14 +536,8 @@ class EntitiesEnricher(Enricher):
         self.gazetteer = load_gazetteer(home / "gazetteer")
         # Results depend on the gazetteer: editing it makes stored results outdated.
         self.__dict__["VERSION"] = f"{type(self).VERSION}.{self.gazetteer.fingerprint[:12]}"
-        self._matcher: Matcher | None = None
-
-    @property
-    def matcher(self) -> Matcher:
-        if self._matcher is None:
-            cache_dir = self.home / "cache" if self.home.is_dir() else None
-            self._matcher = load_matcher(self.gazetteer, cache_dir)
-        return self._matcher
+        # Loaded now, so that enrich workers forked later share it (load_matcher caches it).
+        self.matcher = load_matcher(self.gazetteer, home / "cache" if home.is_dir() else None)
 
     def mentions(self, text: str, lang: str | None) -> list[Mention]:
         handles = telegram_mentions(text)

@@ -233,9 +233,23 @@ def source_files(user_folder: Path | None = None) -> list[tuple[str, bytes]]:
     return _packaged_files() + _user_files(user_folder)
 
 
+_PARSED: dict[str, Gazetteer] = {}
+
+
 def load_gazetteer(user_folder: Path | None = None) -> Gazetteer:
-    """The packaged gazetteer extended by the TSV files in ``user_folder`` (if it exists)."""
+    """The packaged gazetteer extended by the TSV files in ``user_folder`` (if it exists).
+
+    Parsed once per process for the same files (same fingerprint)."""
     files = source_files(user_folder)
+    key = fingerprint(files)
+    if key not in _PARSED:
+        if len(_PARSED) >= 4:
+            _PARSED.clear()
+        _PARSED[key] = _parse(files, key)
+    return _PARSED[key]
+
+
+def _parse(files: list[tuple[str, bytes]], key: str) -> Gazetteer:
     entries: dict[str, Entry] = {}
     rules: list[Rule] = []
     for location, data in files:
@@ -246,4 +260,4 @@ def load_gazetteer(user_folder: Path | None = None) -> Gazetteer:
         else:
             rows = _tsv_rows(_decode(location, data), location, ENTRY_COLUMNS)
             apply_rows(entries, rows, location)
-    return Gazetteer(entries, tuple(rules), tuple(loc for loc, _ in files), fingerprint(files))
+    return Gazetteer(entries, tuple(rules), tuple(loc for loc, _ in files), key)
