@@ -314,6 +314,19 @@ def test_natasha_persons_on_russian_posts(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert [m.kind for m in step.mentions(text, "uz")] == ["city"]  # Russian posts only
 
 
+def test_natasha_without_working_morphology(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = fake_natasha()
+
+    def broken() -> None:  # pymorphy2 on Python 3.11: inspect.getargspec is gone
+        raise AttributeError("module 'inspect' has no attribute 'getargspec'")
+
+    module.MorphVocab = broken  # type: ignore[attr-defined]
+    monkeypatch.setattr(ent, "_NATASHA", [])
+    monkeypatch.setitem(sys.modules, "natasha", module)
+    [person] = ent.person_mentions("[synthetic] Ивана Петрова видели в Ташкенте.")
+    assert (person.id, person.name) == ("person:natasha:ивана-петрова", "Ивана Петрова")
+
+
 # --- properties and the public output -------------------------------------------------------
 
 NAMES = ["Тошкентда", "Kabul", "كابُل", "Ош", "ISKP", "@synthetic_outlet_a", "Ысык-Көлгө"]

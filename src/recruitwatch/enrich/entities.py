@@ -438,8 +438,17 @@ def telegram_mentions(text: str) -> list[Mention]:
 _NATASHA: list[Any] = []
 
 
+def _natasha_morphology(nat: Any, embedding: Any) -> tuple[Any, Any] | None:
+    """natasha's morphology tagger and vocabulary (for normal forms of names), or None:
+    its MorphVocab uses pymorphy2, which fails on Python 3.11 and later."""
+    try:
+        return nat.NewsMorphTagger(embedding), nat.MorphVocab()
+    except (AttributeError, ValueError):
+        return None
+
+
 def _natasha() -> Any:
-    """natasha's segmenter, morphology, NER tagger and vocabulary; None when not installed."""
+    """natasha's module, segmenter, NER tagger and morphology; None when not installed."""
     if not _NATASHA:
         import importlib
 
@@ -448,34 +457,38 @@ def _natasha() -> Any:
         except ImportError:
             _NATASHA.append(None)
         else:
-            emb = nat.NewsEmbedding()
+            embedding = nat.NewsEmbedding()
             _NATASHA.append(
                 (
                     nat,
                     nat.Segmenter(),
-                    nat.NewsMorphTagger(emb),
-                    nat.NewsNERTagger(emb),
-                    nat.MorphVocab(),
+                    nat.NewsNERTagger(embedding),
+                    _natasha_morphology(nat, embedding),
                 )
             )
     return _NATASHA[0]
 
 
 def person_mentions(text: str) -> list[Mention]:
-    """Russian person names found by natasha (the optional extra ``ner``); [] without it."""
+    """Russian person names found by natasha (the optional extra ``ner``); [] without it.
+
+    The id is the name's normal form (``Ивана Петрова`` -> ``иван-петров``) where
+    natasha's morphology works, else the name as written."""
     loaded = _natasha()
     if loaded is None or not text.strip():
         return []
-    nat, segmenter, morph, ner, vocab = loaded
+    nat, segmenter, ner, morphology = loaded
     doc = nat.Doc(text)
     doc.segment(segmenter)
-    doc.tag_morph(morph)
+    if morphology is not None:
+        doc.tag_morph(morphology[0])
     doc.tag_ner(ner)
     out = []
     for span in doc.spans:
         if span.type == "PER":
-            span.normalize(vocab)
-            name = span.normal or span.text
+            if morphology is not None:
+                span.normalize(morphology[1])
+            name = getattr(span, "normal", None) or span.text
             ident = "-".join(name.casefold().split())
             out.append(
                 Mention(
