@@ -151,7 +151,7 @@ def test_bare_name_is_the_city_qualified_name_the_province(matcher: Matcher) -> 
 def test_telegram_handles_and_links() -> None:
     text = (
         "[synthetic] reposted from @synthetic_outlet_a and https://t.me/synthetic_channel_b/12; "
-        "contact x@example.org, invite t.me/joinchat/AbCdEf"
+        "contact x@example.org, invite t.me/joinchat/AbCdEf, too short @abcd"
     )
     mentions = ent.telegram_mentions(text)
     assert_offsets(text, mentions)

@@ -88,10 +88,10 @@ def load_matcher(gazetteer: Gazetteer, cache_dir: Path | None = None) -> Matcher
 
 # --- Telegram handles and links --------------------------------------------------------------
 
-HANDLE = re.compile(r"(?<![\w@/.])@([A-Za-z][A-Za-z0-9_]{3,31})(?![\w@])")
+HANDLE = re.compile(r"(?<![\w@/.])@([A-Za-z][A-Za-z0-9_]{4,31})(?![\w@])")
 LINK = re.compile(
     r"(?<![\w.])(?:https?://)?(?:www\.)?(?:t|telegram)\.(?:me|dog)/(?:s/)?"
-    r"([A-Za-z][A-Za-z0-9_]{3,31})(?![\w])",
+    r"([A-Za-z][A-Za-z0-9_]{4,31})(?![\w])",
     re.IGNORECASE,
 )
 RESERVED = frozenset(
@@ -114,7 +114,8 @@ RESERVED = frozenset(
 
 
 def telegram_mentions(text: str) -> list[Mention]:
-    """``@handle`` and ``t.me/handle`` links, as written in the text."""
+    """``@handle`` and ``t.me/handle`` links as written in the text (usernames are 5-32
+    letters, digits and underscores; invite and service paths are not handles)."""
     if "@" not in text and "/" not in text:
         return []
     out = []
