@@ -133,16 +133,18 @@ def datasketch_rate(forms: list[str]) -> float:
     return len(forms) / (time.perf_counter() - start)
 
 
-def sweep(docs: list[str], langs: list[str | None], group: list[int], kind: list[str],
-          forms: list[str]) -> dict[str, tuple[float, float, int]]:
+def sweep(
+    docs: list[str], langs: list[str | None], group: list[int], kind: list[str], forms: list[str]
+) -> dict[str, tuple[float, float, int]]:
     """threshold -> (recall, precision, hard-negative false positives)."""
     out = {}
     originals = {g: i for i, (g, k) in enumerate(zip(group, kind, strict=True)) if k == "original"}
     for t in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
         flagged, _ = flagged_pairs(docs, langs, t)
         copies = [i for i, k in enumerate(kind) if k not in ("original", "deal")]
-        hits = sum((min(originals[group[i]], i), max(originals[group[i]], i)) in flagged
-                   for i in copies)
+        hits = sum(
+            (min(originals[group[i]], i), max(originals[group[i]], i)) in flagged for i in copies
+        )
         tp = sum(1 for a, b in flagged if group[a] == group[b])
         fp = [(a, b) for a, b in flagged if group[a] != group[b] and forms[a] != forms[b]]
         hard = sum(1 for a, b in fp if kind[a] == kind[b] == "deal")

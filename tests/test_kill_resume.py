@@ -63,7 +63,7 @@ def run(db: str, home: Path, target: Path, env: dict[str, str],
     time.sleep(kill_after)
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.communicate()  # reaps the process and closes its pipe
         return None
     proc.communicate()
     return proc.returncode

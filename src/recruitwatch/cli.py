@@ -388,7 +388,7 @@ def collect(obj: Ctx, channels: tuple[str, ...], limit: int | None, max_flood_wa
     if not no_enrich:
         from .enrich.chain import Chain
 
-        chain = Chain.default()
+        chain = Chain.default(settings=obj.settings)
     options = CollectOptions(max_flood_waits=max_flood_waits, download_media=download_media,
                              chain=chain)
     with progress_bar("collecting") as advance:

@@ -9,7 +9,6 @@ makes re-ingesting an idempotent upsert.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +26,8 @@ MEDIA_KINDS = (
 )
 
 POST_KINDS = ("message", "service", "unsupported", "article", "row")
+# Bump when a reader's raw -> Post mapping changes, so re-ingest rewrites stored posts.
+NORMALISE_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,24 +148,23 @@ class Post:
     def id(self) -> str:
         return post_id(self.source.key, self.message_id)
 
-    def content_hash(self) -> str:
-        """Hash of everything stored for the post: unchanged hash means nothing to write."""
-        body = json.dumps(
-            [
-                self.text,
-                self.kind,
-                [e.to_dict() for e in self.entities],
-                self.edited.isoformat() if self.edited else None,
-                [m.to_dict() for m in self.media],
-                list(self.reactions),
-                self.raw,
-                self.source.title,
-            ],
-            sort_keys=True,
-            ensure_ascii=False,
-            default=str,
-        )
-        return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    def content_hash(self, raw_json: str | None = None) -> str:
+        """Hash of what is stored for the post: unchanged hash means nothing to write.
+
+        Every field of a post derives from its raw payload, its source and its media
+        files, so the hash covers those (``raw_json``: the payload's JSON text, when
+        the caller has it already) and the normaliser's version.
+        """
+        from .jsonutil import dumps
+
+        media = [(m.sha256, m.present, m.absent_reason, m.path) for m in self.media] or None
+        edited = self.edited.isoformat() if self.edited else None
+        head = dumps([NORMALISE_VERSION, self.source.key, self.source.title, self.source.kind,
+                      self.lang_hint, media, self.text, edited])
+        body = raw_json if raw_json is not None else dumps(self.raw)
+        digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+        digest.update(body.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
 
 
 def post_id(source_key: str, message_id: str) -> str:

@@ -13,7 +13,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ from .store import Store
 from .store.writer import read_checkpoint, stored_hashes, write_batch
 
 RAW_LIMIT = 100_000
+PROGRESS_EVERY = 500  # records between two progress callbacks
 # Fault injection for the kill -9 test: seconds to sleep inside each commit's transaction.
 FAULT_COMMIT_SLEEP = "RECRUITWATCH_FAULT_COMMIT_SLEEP"
 
@@ -109,9 +110,11 @@ class LazyPool:
 class _Committer:
     """Collects batches and commits each with its checkpoint, in order.
 
-    With an enrich pool, a due batch is sent to the workers and written (posts,
-    enrichments, checkpoint: one transaction) once its results are back, while
-    the reader goes on; at most ``workers + 1`` batches are in flight.
+    One writer thread commits batches in order (posts, enrichments, checkpoint:
+    one transaction each) while the reader goes on: SQLite and PostgreSQL drivers
+    release the GIL, so writing overlaps parsing. With an enrich pool, a batch is
+    also sent to the workers and its write waits for their results; at most
+    ``workers + 1`` batches are in flight (one without a pool).
     """
 
     def __init__(
@@ -128,7 +131,8 @@ class _Committer:
         self.batch = Batch()
         self.last = time.monotonic()
         self.written = 0
-        self.inflight: deque[tuple[Batch, Future[Computed] | None]] = deque()
+        self.inflight: deque[Future[None]] = deque()
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="recruitwatch-writer")
 
     def due(self) -> bool:
         return (
@@ -142,15 +146,22 @@ class _Committer:
         cache_media(self.settings.media_dir, batch.posts)  # content-addressed: idempotent
         pool = self.pool.get() if self.pool and (self.inflight or not done) else None
         future = pool.submit(self._to_enrich(batch)) if pool else None
-        self.inflight.append((batch, future))
-        depth = pool.workers + 1 if pool else 0
+        self.inflight.append(self.writer.submit(self._write, batch, future))
+        depth = pool.workers + 1 if pool else 1
         while len(self.inflight) > (0 if done else depth):
-            self._write(*self.inflight.popleft())
+            self.inflight.popleft().result()
         self.last = time.monotonic()
 
     def drain(self) -> None:
+        """Wait for every batch in flight to be committed (re-raising a failed write)."""
         while self.inflight:
-            self._write(*self.inflight.popleft())
+            self.inflight.popleft().result()
+
+    def close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            self.writer.shutdown(wait=True, cancel_futures=True)
 
     def _to_enrich(self, batch: Batch) -> list[Item]:
         """Items for the posts that will change (unchanged posts keep their results)."""
@@ -179,6 +190,43 @@ def _start_position(store: Store, stream: str, fingerprint: str) -> int:
     return cp.position
 
 
+def _read(
+    reader: Reader,
+    location: str,
+    start: int,
+    committer: _Committer,
+    report: FileReport,
+    progress: Progress | None,
+) -> int:
+    """Stream, normalise and commit one input; returns the records read."""
+    position = 0
+    try:
+        for raw in reader.records(location):
+            position += 1
+            if position <= start:
+                continue
+            try:
+                committer.batch.posts.append(reader.normalise(raw))
+            except Exception as exc:  # batch boundary: quarantine, never drop
+                committer.batch.quarantined.append(quarantine_record(raw, exc))
+                report.quarantined += 1
+            if progress and position % PROGRESS_EVERY == 0:
+                progress(location, PROGRESS_EVERY)
+            if committer.due():
+                committer.commit(position)
+    except InputError as exc:
+        report.error = str(exc)
+        locator = f"after record {position}" if position else "whole input"
+        committer.batch.quarantined.append(
+            Quarantined(location, locator, exc.reason, type(exc).__name__, "")
+        )
+        report.quarantined += 1
+        committer.commit(position, done=False)
+    else:
+        committer.commit(position, done=True)
+    return position
+
+
 def ingest_location(
     store: Store,
     location: str,
@@ -193,32 +241,12 @@ def ingest_location(
     start = _start_position(store, stream, fingerprint)
     report.resumed_from = start
     committer = _Committer(store, settings, stream, fingerprint, chain, pool)
-    position = 0
     try:
-        for raw in reader.records(location):
-            position += 1
-            if position <= start:
-                continue
-            try:
-                committer.batch.posts.append(reader.normalise(raw))
-            except Exception as exc:  # batch boundary: quarantine, never drop
-                committer.batch.quarantined.append(quarantine_record(raw, exc))
-                report.quarantined += 1
-            if progress:
-                progress(location, 1)
-            if committer.due():
-                committer.commit(position)
-    except InputError as exc:
-        report.error = str(exc)
-        locator = f"after record {position}" if position else "whole input"
-        committer.batch.quarantined.append(
-            Quarantined(location, locator, exc.reason, type(exc).__name__, "")
-        )
-        report.quarantined += 1
-        committer.commit(position, done=False)
-        committer.drain()
-    else:
-        committer.commit(position, done=True)
+        position = _read(reader, location, start, committer, report, progress)
+    finally:
+        committer.close()
+    if progress and position % PROGRESS_EVERY:
+        progress(location, position % PROGRESS_EVERY)
     report.records = max(position - start, 0)
     report.written = committer.written
     return report

@@ -15,8 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..jsonutil import dumps
 from ..model import Batch, Checkpoint, Post, Quarantined, Source
 from . import schema
+from .fast import bulk_upsert, db_time
 
 CHUNK = 500
 
@@ -106,6 +108,35 @@ def _upsert_sources(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None
     conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=keep), list(rows))
 
 
+POST_COLUMNS = (
+    "id", "source_id", "platform", "message_id", "date", "kind", "text", "entities", "author",
+    "sender", "sender_id", "forwarded_from", "forwarded_from_id", "saved_from", "reply_to",
+    "reply_to_peer", "via_bot", "edited", "action", "reactions", "url", "title", "lang_hint",
+    "raw", "content_hash",
+)
+
+
+def post_db_row(
+    pid: str, post: Post, digest: str, raw_json: str, dialect: str
+) -> tuple[Any, ...]:
+    """``post_row`` as a tuple in POST_COLUMNS order, in the driver's form (see store.fast)."""
+    source = post.source
+    entities = dumps([e.to_dict() for e in post.entities]) if post.entities else "[]"
+    return (
+        pid, source.key, source.platform, post.message_id, db_time(post.date, dialect),
+        post.kind, post.text, entities, post.author,
+        post.sender, post.sender_id, post.forwarded_from, post.forwarded_from_id,
+        post.saved_from, post.reply_to, post.reply_to_peer, post.via_bot,
+        db_time(post.edited, dialect), None if post.action is None else dumps(post.action),
+        dumps(post.reactions) if post.reactions else "[]", post.url, post.title, post.lang_hint,
+        raw_json, digest,
+    )
+
+
+def _media_db_row(link: dict[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(dumps(link[c]) if c == "extra" else link[c] for c in columns)
+
+
 def _media_rows(post: Post) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     items, links = [], []
     for position, media in enumerate(post.media):
@@ -172,19 +203,23 @@ def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> list[Post]:
         latest[post.id] = post
     existing = _existing(conn, list(latest))
     changed: list[tuple[Post, str]] = []
+    dialect = conn.dialect.name
+    rows: list[tuple[Any, ...]] = []
     for pid, post in latest.items():
-        digest = post.content_hash()
+        raw_json = dumps(post.raw)
+        digest = post.content_hash(raw_json)
         old = existing.get(pid)
         if old is not None and old[0] == digest:
             continue
         if old is not None and old[1] != post.text:
             revisions.append(_revision(pid, old[1], old[2]))
         changed.append((post, digest))
+        rows.append(post_db_row(pid, post, digest, raw_json, dialect))
     if not changed:
         return []
     sources = {p.source.key: source_row(p.source) for p, _ in changed}
     _upsert_sources(conn, list(sources.values()))
-    upsert(conn, schema.posts, [post_row(p, d) for p, d in changed], ["id"])
+    bulk_upsert(conn, "posts", POST_COLUMNS, rows, ["id"])
     media_items: dict[str, dict[str, Any]] = {}
     links: list[dict[str, Any]] = []
     for post, _ in changed:
@@ -195,7 +230,10 @@ def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> list[Post]:
     ids = [p.id for p, _ in changed if p.id in existing]
     for chunk in _chunks(ids):
         conn.execute(sa.delete(schema.post_media).where(schema.post_media.c.post_id.in_(chunk)))
-    upsert(conn, schema.post_media, links, ["post_id", "position"])
+    if links:
+        columns = tuple(links[0])
+        media_rows = [_media_db_row(link, columns) for link in links]
+        bulk_upsert(conn, "post_media", columns, media_rows, ["post_id", "position"])
     upsert(conn, schema.post_revisions, revisions, ["post_id", "text_sha256"], update=False)
     return [p for p, _ in changed]
 
