@@ -22,8 +22,10 @@ SRC = Source("telegram", "channel77", "[synthetic] Channel", "public_channel", "
 
 def seed(home: Path) -> None:
     store = open_store(f"sqlite:///{home / 'recruitwatch.db'}")
-    posts = [Post(SRC, str(i), datetime(2026, 3, i, tzinfo=UTC), f"[synthetic] post {i}",
-                  raw={"id": i}) for i in range(1, 6)]
+    posts = [
+        Post(SRC, str(i), datetime(2026, 3, i, tzinfo=UTC), f"[synthetic] post {i}", raw={"id": i})
+        for i in range(1, 6)
+    ]
     with store.begin() as conn:
         write_posts(conn, posts)
     store.dispose()
@@ -36,7 +38,7 @@ def invoke(home: Path, *args: str) -> tuple[int, str]:
 
 def test_every_command_answers_help() -> None:
     for path, _ in command_paths(main):
-        args = path.split()[1:] + ["--help"]
+        args = [*path.split()[1:], "--help"]
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, (path, result.output)
         assert "Usage:" in result.output
@@ -48,8 +50,19 @@ def test_posts_formats(tmp_path: Path) -> None:
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["message_id"] for r in rows] == ["2", "3", "4", "5"]
-    required = {"id", "source", "platform", "message_id", "date", "text", "forwarded_from",
-                "reply_to", "edited", "media", "entities"}
+    required = {
+        "id",
+        "source",
+        "platform",
+        "message_id",
+        "date",
+        "text",
+        "forwarded_from",
+        "reply_to",
+        "edited",
+        "media",
+        "entities",
+    }
     assert required <= rows[0].keys()
     assert rows[0]["date"] == "2026-03-02T00:00:00Z" and rows[0]["edited"] is None
     code, out = invoke(tmp_path, "posts", "--format", "csv", "--search", "post 3")

@@ -13,7 +13,9 @@ from recruitwatch.settings import SETTINGS_DOC, Settings
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def command_paths(group: click.Group, prefix: str = "recruitwatch") -> list[tuple[str, click.Command]]:
+def command_paths(
+    group: click.Group, prefix: str = "recruitwatch"
+) -> list[tuple[str, click.Command]]:
     out = []
     for name, cmd in group.commands.items():
         path = f"{prefix} {name}"

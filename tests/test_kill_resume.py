@@ -33,28 +33,51 @@ def export(path: Path, n: int, edited: bool) -> Path:
     messages = []
     for i in range(1, n + 1):
         text = f"[synthetic] kill test message {i}"
-        msg: dict[str, object] = {"id": i, "type": "message", "date_unixtime": str(T0 + 60 * i),
-                                  "from": "[synthetic] Outlet K", "from_id": "channel9009"}
+        msg: dict[str, object] = {
+            "id": i,
+            "type": "message",
+            "date_unixtime": str(T0 + 60 * i),
+            "from": "[synthetic] Outlet K",
+            "from_id": "channel9009",
+        }
         if edited and i % 7 == 0:
             text += " (edited)"
             msg["edited_unixtime"] = str(T0 + 60 * i + 30)
         msg["text"] = [text, {"type": "hashtag", "text": f"#synthetic_{i % 5}"}]
-        msg["text_entities"] = [{"type": "plain", "text": text},
-                                {"type": "hashtag", "text": f"#synthetic_{i % 5}"}]
+        msg["text_entities"] = [
+            {"type": "plain", "text": text},
+            {"type": "hashtag", "text": f"#synthetic_{i % 5}"},
+        ]
         if i % 11 == 0:
             msg["photo"] = "(File not included. Change data exporting settings to download.)"
         messages.append(msg)
-    chat = {"name": "[synthetic] Outlet K", "type": "public_channel", "id": 9009,
-            "messages": messages}
+    chat = {
+        "name": "[synthetic] Outlet K",
+        "type": "public_channel",
+        "id": 9009,
+        "messages": messages,
+    }
     path.mkdir(parents=True, exist_ok=True)
     (path / "result.json").write_text(json.dumps(chat, ensure_ascii=False), encoding="utf-8")
     return path / "result.json"
 
 
-def run(db: str, home: Path, target: Path, env: dict[str, str],
-        kill_after: float | None = None) -> int | None:
-    cmd = [sys.executable, "-m", "recruitwatch", "--home", str(home), "--db", db,
-           "ingest", "--batch-size", "40", str(target)]
+def run(
+    db: str, home: Path, target: Path, env: dict[str, str], kill_after: float | None = None
+) -> int | None:
+    cmd = [
+        sys.executable,
+        "-m",
+        "recruitwatch",
+        "--home",
+        str(home),
+        "--db",
+        db,
+        "ingest",
+        "--batch-size",
+        "40",
+        str(target),
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if kill_after is None:
         _, err = proc.communicate(timeout=300)

@@ -9,7 +9,9 @@ from recruitwatch.settings import load_settings
 
 
 def test_layering_defaults_file_env_cli(tmp_path: Path) -> None:
-    (tmp_path / "settings.toml").write_text('batch_size = 10\nfeed_timeout = 5\ndb = "sqlite:///f"\n')
+    (tmp_path / "settings.toml").write_text(
+        'batch_size = 10\nfeed_timeout = 5\ndb = "sqlite:///f"\n'
+    )
     env = {"RECRUITWATCH_HOME": str(tmp_path), "RECRUITWATCH_BATCH_SIZE": "20"}
     s = load_settings({"db": "sqlite:///cli"}, environ=env)
     assert s.home == tmp_path

@@ -55,15 +55,23 @@ class Group(click.Group):
 
 def format_option(default: str = "table") -> Callable[[F], F]:
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default=default, show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=default,
+        show_default=True,
         help="output format",
     )
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="recruitwatch")
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar=None,
-              help="workspace folder (default: RECRUITWATCH_HOME or the user data folder)")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=None,
+    help="workspace folder (default: RECRUITWATCH_HOME or the user data folder)",
+)
 @click.option("--db", help="database URL (default: RECRUITWATCH_DB or HOME/recruitwatch.db)")
 @click.pass_context
 def main(ctx: click.Context, home: Path | None, db: str | None) -> None:
@@ -77,8 +85,13 @@ def main(ctx: click.Context, home: Path | None, db: str | None) -> None:
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, int], None]]:
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
-               TextColumn("records"), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        MofNCompleteColumn(),
+        TextColumn("records"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=None)
 
@@ -89,8 +102,12 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int], None]]:
 
 
 def _show_warning(
-    message: Warning | str, category: type[Warning], filename: str, lineno: int,
-    file: Any = None, line: str | None = None,
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
 ) -> None:
     if issubclass(category, RecruitwatchWarning):
         err.print(f"[yellow]warning:[/] {message}", highlight=False)
@@ -143,15 +160,30 @@ def _run_ingest(
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", default=None,
-              help="reader name (see 'recruitwatch formats'); default: detect")
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="reader name (see 'recruitwatch formats'); default: detect",
+)
 @click.option("--no-enrich", is_flag=True, help="skip the enrich stage (store raw records only)")
 @click.option("--batch-size", type=int, default=None, help="records per commit")
-@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
-              help="CSV/JSONL column map, repeatable: --map body=text (docs/formats.md)")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="CSV/JSONL column map, repeatable: --map body=text (docs/formats.md)",
+)
 @click.pass_obj
-def ingest(obj: Ctx, paths: tuple[str, ...], fmt: str | None, no_enrich: bool,
-           batch_size: int | None, maps: tuple[str, ...]) -> None:
+def ingest(
+    obj: Ctx,
+    paths: tuple[str, ...],
+    fmt: str | None,
+    no_enrich: bool,
+    batch_size: int | None,
+    maps: tuple[str, ...],
+) -> None:
     """Ingest Telegram exports (JSON/HTML), RSS/Atom feeds (file or URL), CSV or JSONL.
 
     Exit codes: 0 ok, 3 an input could not be read, 4 records were quarantined,
@@ -210,8 +242,17 @@ def _date(value: str | None) -> datetime | None:
 @click.option("--limit", type=int, help="at most this many posts")
 @format_option()
 @click.pass_obj
-def posts(obj: Ctx, source: str | None, since: str | None, until: str | None, text: str | None,
-          kind: str | None, lang: str | None, limit: int | None, fmt: str) -> None:
+def posts(
+    obj: Ctx,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    text: str | None,
+    kind: str | None,
+    lang: str | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
     """List posts, oldest first, with filters."""
     from .store.queries import PostFilter, iter_posts
 
@@ -223,8 +264,9 @@ def posts(obj: Ctx, source: str | None, since: str | None, until: str | None, te
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.pass_obj
 def stats(obj: Ctx, fmt: str) -> None:
     """Counts of sources, posts, media, revisions and quarantined records."""
@@ -281,8 +323,11 @@ def current(obj: Ctx) -> None:
 
 
 @main.command()
-@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path),
-              help="demo workspace (default: HOME/demo); never the user's own database")
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="demo workspace (default: HOME/demo); never the user's own database",
+)
 @click.option("--fresh", is_flag=True, help="delete the demo database first")
 @click.pass_obj
 def demo(obj: Ctx, workspace: Path | None, fresh: bool) -> None:
@@ -291,7 +336,6 @@ def demo(obj: Ctx, workspace: Path | None, fresh: bool) -> None:
 
     target = workspace or obj.settings.home / "demo"
     sys.exit(run_demo(target, fresh=fresh, ingest=_run_ingest, console=err))
-
 
 
 @main.command()
@@ -307,16 +351,21 @@ def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
     columns = (SpinnerColumn(), TextColumn("enriching"), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("enrich", total=pending)
-        done = chain.run_pending(store, obj.settings.batch_size,
-                                 lambda n: bar.update(task, advance=n))
+        done = chain.run_pending(
+            store, obj.settings.batch_size, lambda n: bar.update(task, advance=n)
+        )
     summary = ", ".join(f"{k}: {v}" for k, v in done.items()) or "nothing to do"
     err.print(f"enriched {pending} posts ({summary})", highlight=False)
 
 
 @main.command()
 @click.argument("post_id")
-@click.option("--threshold", type=float, default=None,
-              help="lowest estimated Jaccard similarity (default: the calibrated threshold)")
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="lowest estimated Jaccard similarity (default: the calibrated threshold)",
+)
 @click.option("--limit", type=int, default=100, show_default=True)
 @format_option("json")
 @click.pass_obj
@@ -337,10 +386,17 @@ def evaluate() -> None:
 
 @evaluate.command(name="langid")
 @click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--prefix", type=int, default=None,
-              help="use only the first N characters (code points) of each sentence")
-@click.option("--context", is_flag=True,
-              help="prior from the detector's answers on earlier rows of the same source")
+@click.option(
+    "--prefix",
+    type=int,
+    default=None,
+    help="use only the first N characters (code points) of each sentence",
+)
+@click.option(
+    "--context",
+    is_flag=True,
+    help="prior from the detector's answers on earlier rows of the same source",
+)
 @click.option("--baseline", is_flag=True, help="score pycld2 (bestEffort) alone, for comparison")
 def eval_langid(tsv: Path, prefix: int | None, context: bool, baseline: bool) -> None:
     """Language ID accuracy on a TSV (columns lang, script, ..., text): per language, confusions."""
@@ -354,15 +410,29 @@ def eval_langid(tsv: Path, prefix: int | None, context: bool, baseline: bool) ->
 @main.command()
 @click.argument("channels", nargs=-1, required=True)
 @click.option("--limit", type=int, help="at most this many new messages per channel in this run")
-@click.option("--max-flood-waits", type=int, default=5, show_default=True,
-              help="give a channel up after this many flood waits (a rerun resumes it)")
-@click.option("--download-media", is_flag=True,
-              help="download photos and files into HOME/media/telegram-live "
-                   "(default: record them as not downloaded)")
+@click.option(
+    "--max-flood-waits",
+    type=int,
+    default=5,
+    show_default=True,
+    help="give a channel up after this many flood waits (a rerun resumes it)",
+)
+@click.option(
+    "--download-media",
+    is_flag=True,
+    help="download photos and files into HOME/media/telegram-live "
+    "(default: record them as not downloaded)",
+)
 @click.option("--no-enrich", is_flag=True, help="skip the enrich stage (store raw records only)")
 @click.pass_obj
-def collect(obj: Ctx, channels: tuple[str, ...], limit: int | None, max_flood_waits: int,
-            download_media: bool, no_enrich: bool) -> None:
+def collect(
+    obj: Ctx,
+    channels: tuple[str, ...],
+    limit: int | None,
+    max_flood_waits: int,
+    download_media: bool,
+    no_enrich: bool,
+) -> None:
     """Collect new messages from public Telegram channels (live, read-only, resumable).
 
     CHANNEL is a public username: name, @name or https://t.me/name. Read-only:
@@ -389,8 +459,9 @@ def collect(obj: Ctx, channels: tuple[str, ...], limit: int | None, max_flood_wa
         from .enrich.chain import Chain
 
         chain = Chain.default(settings=obj.settings)
-    options = CollectOptions(max_flood_waits=max_flood_waits, download_media=download_media,
-                             chain=chain)
+    options = CollectOptions(
+        max_flood_waits=max_flood_waits, download_media=download_media, chain=chain
+    )
     with progress_bar("collecting") as advance:
         report = run_collect(obj.settings, store, names, limit, advance, options)
     for channel in report.channels:
@@ -400,8 +471,14 @@ def collect(obj: Ctx, channels: tuple[str, ...], limit: int | None, max_flood_wa
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="output format")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="output format",
+)
 @click.pass_obj
 def match(obj: Ctx, path: Path, fmt: str) -> None:
     """Match a file (or every file in a folder) against stored media and hash lists.
@@ -433,11 +510,18 @@ def hashlist() -> None:
 
 @hashlist.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--list", "list_name",
-              help="put every entry in this list (default: the list_name column, else the "
-                   "file name)")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
-              help="default: from the file extension")
+@click.option(
+    "--list",
+    "list_name",
+    help="put every entry in this list (default: the list_name column, else the file name)",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default=None,
+    help="default: from the file extension",
+)
 @click.pass_obj
 def hashlist_import(obj: Ctx, file: Path, list_name: str | None, fmt: str | None) -> None:
     """Import a CSV/JSON hash list (hash_digest, algorithm, ideology, file_type ...).
@@ -454,24 +538,54 @@ def hashlist_import(obj: Ctx, file: Path, list_name: str | None, fmt: str | None
         err.print(f"{problem.location}: {problem.locator}: {problem.reason}", highlight=False)
     err.print(
         f"{file}: {report.rows} rows, {report.new} new and {report.updated} known entries in list "
-        f"{report.list_name!r}, {len(report.problems)} quarantined", highlight=False)
+        f"{report.list_name!r}, {len(report.problems)} quarantined",
+        highlight=False,
+    )
     sys.exit(4 if report.problems else 0)
 
 
 @hashlist.command(name="export")
-@click.option("--list", "list_name",
-              help="export this imported list (default: every stored media fingerprint)")
-@click.option("--algorithm", "algorithms", multiple=True,
-              help="only these algorithms (repeatable): pdq, md5, sha256, chromaprint ...")
-@click.option("--names", type=click.Choice(["tcap", "threatexchange", "recruitwatch"]),
-              default="tcap", show_default=True, help="how algorithm values are written")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
-              show_default=True, help="output format")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="write to this file (default: standard output)")
+@click.option(
+    "--list",
+    "list_name",
+    help="export this imported list (default: every stored media fingerprint)",
+)
+@click.option(
+    "--algorithm",
+    "algorithms",
+    multiple=True,
+    help="only these algorithms (repeatable): pdq, md5, sha256, chromaprint ...",
+)
+@click.option(
+    "--names",
+    type=click.Choice(["tcap", "threatexchange", "recruitwatch"]),
+    default="tcap",
+    show_default=True,
+    help="how algorithm values are written",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="output format",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="write to this file (default: standard output)",
+)
 @click.pass_obj
-def hashlist_export(obj: Ctx, list_name: str | None, algorithms: tuple[str, ...], names: str,
-                    fmt: str, output: Path | None) -> None:
+def hashlist_export(
+    obj: Ctx,
+    list_name: str | None,
+    algorithms: tuple[str, ...],
+    names: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Export a hash list, or the stored media fingerprints, as TCAP-style CSV/JSON."""
     from .enrich.fingerprint.hashlist import export_rows, write_rows
 

@@ -54,7 +54,5 @@ def run_demo(workspace: Path, fresh: bool, ingest: IngestFn, console: Console) -
     render(sources, "table", sys.stdout, cols, title="demo sources")
     rows = [{"measure": k, "value": v} for k, v in summary.items()]
     render(rows, "table", sys.stdout, ["measure", "value"], title="demo summary")
-    console.print(
-        f"explore it: recruitwatch --home {workspace} posts --limit 20", highlight=False
-    )
+    console.print(f"explore it: recruitwatch --home {workspace} posts --limit 20", highlight=False)
     return code

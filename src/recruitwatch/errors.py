@@ -6,7 +6,7 @@ RecruitwatchError
 ├── InputError             input that cannot be read as a whole          (exit 3)
 │   ├── FormatNotRecognised  no reader claims the file
 │   └── FetchError           a feed URL could not be fetched
-├── RecordError            one bad record inside otherwise good input    (quarantined, exit 4 if any)
+├── RecordError            one bad record in good input (quarantined)    (exit 4 if any)
 │   └── UnsafePathError      a media path that escapes the export folder
 ├── StoreError             database problems                             (exit 5)
 │   └── SchemaError          the database is not at the expected migration

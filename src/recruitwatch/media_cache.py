@@ -49,8 +49,9 @@ def cache_media(media_dir: Path, posts: Iterable[Post]) -> int:
     added = 0
     for post in posts:
         for media in post.media:
-            if media.present and media.sha256 and media.origin:
-                if not cached_path(media_dir, media.sha256).exists():
-                    store_file(media_dir, media.sha256, Path(media.origin))
-                    added += 1
+            if not (media.present and media.sha256 and media.origin):
+                continue
+            if not cached_path(media_dir, media.sha256).exists():
+                store_file(media_dir, media.sha256, Path(media.origin))
+                added += 1
     return added

@@ -159,8 +159,18 @@ class Post:
 
         media = [(m.sha256, m.present, m.absent_reason, m.path) for m in self.media] or None
         edited = self.edited.isoformat() if self.edited else None
-        head = dumps([NORMALISE_VERSION, self.source.key, self.source.title, self.source.kind,
-                      self.lang_hint, media, self.text, edited])
+        head = dumps(
+            [
+                NORMALISE_VERSION,
+                self.source.key,
+                self.source.title,
+                self.source.kind,
+                self.lang_hint,
+                media,
+                self.text,
+                edited,
+            ]
+        )
         body = raw_json if raw_json is not None else dumps(self.raw)
         digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
         digest.update(body.encode("utf-8", "surrogatepass"))

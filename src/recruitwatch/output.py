@@ -47,7 +47,9 @@ def render(
         for row in rows:
             flat = {k: _cell(v, 10**9) for k, v in row.items()}
             if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(columns or flat), extrasaction="ignore")
+                writer = csv.DictWriter(
+                    out, fieldnames=list(columns or flat), extrasaction="ignore"
+                )
                 writer.writeheader()
             writer.writerow(flat)
             count += 1

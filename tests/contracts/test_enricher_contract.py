@@ -22,8 +22,10 @@ SAMPLES = [
 
 def items() -> list[Item]:
     media = (MediaInfo("photo", "a" * 64, "photos/x.jpg", True),)
-    return [Item(f"t:s/{i}", "t:s", text, media=media if i % 2 else ()) for i, text in
-            enumerate(SAMPLES)]
+    return [
+        Item(f"t:s/{i}", "t:s", text, media=media if i % 2 else ())
+        for i, text in enumerate(SAMPLES)
+    ]
 
 
 @pytest.fixture(params=sorted(enrichers()))

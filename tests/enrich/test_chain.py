@@ -52,8 +52,9 @@ class Fragile(Enricher):
 
 
 def seed(store: Store, texts: list[str]) -> None:
-    posts = [Post(SRC, str(n), datetime(2026, 1, 1, tzinfo=UTC), t, raw={})
-             for n, t in enumerate(texts)]
+    posts = [
+        Post(SRC, str(n), datetime(2026, 1, 1, tzinfo=UTC), t, raw={}) for n, t in enumerate(texts)
+    ]
     with store.begin() as conn:
         write_posts(conn, posts)
 
@@ -81,8 +82,11 @@ def test_run_pending_only_reruns_outdated(store: Store) -> None:
     Length.calls.clear()
     done = Chain([Length(), Double()]).run_pending(store, batch_size=2)
     assert done == {"length": 3, "double": 3}
-    assert results(store, "double") == {"telegram:channel5/0": 2, "telegram:channel5/1": 4,
-                                        "telegram:channel5/2": 6}
+    assert results(store, "double") == {
+        "telegram:channel5/0": 2,
+        "telegram:channel5/1": 4,
+        "telegram:channel5/2": 6,
+    }
     assert Chain([Length(), Double()]).run_pending(store) == {}
 
     class Double2(Double):

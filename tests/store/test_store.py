@@ -9,10 +9,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from recruitwatch.model import Checkpoint, Entity, MediaRef, Post, Quarantined, Source
-from recruitwatch.store import Store
-from recruitwatch.store import schema
+from recruitwatch.store import Store, schema
 from recruitwatch.store.queries import PostFilter, iter_posts, list_quarantine, list_sources, stats
-from recruitwatch.store.writer import read_checkpoint, write_checkpoint, write_posts, write_quarantine
+from recruitwatch.store.writer import (
+    read_checkpoint,
+    write_checkpoint,
+    write_posts,
+    write_quarantine,
+)
 
 CHAN = Source("telegram", "channel1001", "[synthetic] Outlet A", "public_channel", "1001")
 FEED = Source("feed", "synthetic-news.example", "[synthetic] News", "feed")
@@ -22,8 +26,14 @@ SHA_B = "b" * 64
 
 
 def post(n: int, text: str = "", source: Source = CHAN, **kw: object) -> Post:
-    return Post(source=source, message_id=str(n), date=T0 + timedelta(hours=n),
-                text=text or f"[synthetic] message {n}", raw={"id": n}, **kw)  # type: ignore[arg-type]
+    return Post(
+        source=source,
+        message_id=str(n),
+        date=T0 + timedelta(hours=n),
+        text=text or f"[synthetic] message {n}",
+        raw={"id": n},
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def count(store: Store, table: sa.Table) -> int:
@@ -36,9 +46,9 @@ def write(store: Store, posts: list[Post]) -> int:
         return len(write_posts(conn, posts))
 
 
-def all_posts(store: Store, f: PostFilter = PostFilter()) -> list[dict[str, object]]:
+def all_posts(store: Store, f: PostFilter | None = None) -> list[dict[str, object]]:
     with store.connect() as conn:
-        return list(iter_posts(conn, f))
+        return list(iter_posts(conn, f or PostFilter()))
 
 
 def test_schema_matches_migrations(store: Store) -> None:

@@ -14,13 +14,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..errors import ConfigError
+from ..jsonutil import dumps
 from ..model import Post
 from ..settings import Settings
 from ..store import Store, schema
-from ..store.writer import upsert
+from ..store.fast import bulk_upsert
 from .base import Enricher, Item, MediaInfo, enrichers
 
 Progress = Callable[[int], None]
+ENRICHMENT_COLUMNS = ("post_id", "enricher", "version", "result")
 
 
 def _with_requirements(names: Sequence[str], available: dict[str, type[Enricher]]) -> list[str]:
@@ -101,11 +103,8 @@ class Chain:
                 continue
             version = self.versions[step.NAME]
             results = {pid: by_id[pid].results[step.NAME] for pid in ids}
-            rows = [
-                {"post_id": pid, "enricher": step.NAME, "version": version, "result": res}
-                for pid, res in results.items()
-            ]
-            upsert(conn, schema.enrichments, rows, ["post_id", "enricher"])
+            rows = [(pid, step.NAME, version, dumps(res)) for pid, res in results.items()]
+            bulk_upsert(conn, "enrichments", ENRICHMENT_COLUMNS, rows, ["post_id", "enricher"])
             step.index(conn, results)
         return {name: len(ids) for name, ids in done.items()}
 
@@ -186,8 +185,11 @@ def load_items(conn: sa.Connection, ids: Sequence[str]) -> list[Item]:
         query = sa.select(p.id, p.source_id, p.text, p.kind, p.lang_hint).where(p.id.in_(chunk))
         for row in conn.execute(query):
             items[row.id] = Item(row.id, row.source_id, row.text, row.kind, row.lang_hint)
-        media = sa.select(m.post_id, m.kind, m.sha256, m.path, m.present).where(
-            m.post_id.in_(chunk)).order_by(m.post_id, m.position)
+        media = (
+            sa.select(m.post_id, m.kind, m.sha256, m.path, m.present)
+            .where(m.post_id.in_(chunk))
+            .order_by(m.post_id, m.position)
+        )
         for m_row in conn.execute(media):
             item = items[m_row.post_id]
             info = MediaInfo(m_row.kind, m_row.sha256, m_row.path, m_row.present)

@@ -59,7 +59,14 @@ class LanguageEnricher(Enricher):
 
         out = []
         for item in items:
-            res = detect_language(item.text, hint=item.lang_hint, prior=self.priors.get(item.source))
-            out.append({"tag": res.tag, "lang": res.lang, "script": res.script,
-                        "confidence": round(res.confidence, 4)})
+            prior = self.priors.get(item.source)
+            res = detect_language(item.text, hint=item.lang_hint, prior=prior)
+            out.append(
+                {
+                    "tag": res.tag,
+                    "lang": res.lang,
+                    "script": res.script,
+                    "confidence": round(res.confidence, 4),
+                }
+            )
         return out

@@ -142,7 +142,9 @@ def detect_reader(
     available = readers()
     if fmt:
         if fmt not in available:
-            raise FormatNotRecognised(location, f"unknown format {fmt!r}; known: {sorted(available)}")
+            raise FormatNotRecognised(
+                location, f"unknown format {fmt!r}; known: {sorted(available)}"
+            )
         return _make(available[fmt], settings)
     is_url = location.startswith(("http://", "https://"))
     if not is_url and not Path(location).exists():

@@ -136,8 +136,7 @@ enrichments = sa.Table(
 text_lsh = sa.Table(
     "text_lsh",
     metadata,
-    sa.Column("band", sa.Integer, primary_key=True),
-    sa.Column("bucket", sa.String(32), primary_key=True),
+    sa.Column("bucket", sa.BigInteger, primary_key=True),
     sa.Column("post_id", sa.String, sa.ForeignKey("posts.id"), primary_key=True),
     sa.Index("ix_text_lsh_post_id", "post_id"),
 )

@@ -109,27 +109,64 @@ def _upsert_sources(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None
 
 
 POST_COLUMNS = (
-    "id", "source_id", "platform", "message_id", "date", "kind", "text", "entities", "author",
-    "sender", "sender_id", "forwarded_from", "forwarded_from_id", "saved_from", "reply_to",
-    "reply_to_peer", "via_bot", "edited", "action", "reactions", "url", "title", "lang_hint",
-    "raw", "content_hash",
+    "id",
+    "source_id",
+    "platform",
+    "message_id",
+    "date",
+    "kind",
+    "text",
+    "entities",
+    "author",
+    "sender",
+    "sender_id",
+    "forwarded_from",
+    "forwarded_from_id",
+    "saved_from",
+    "reply_to",
+    "reply_to_peer",
+    "via_bot",
+    "edited",
+    "action",
+    "reactions",
+    "url",
+    "title",
+    "lang_hint",
+    "raw",
+    "content_hash",
 )
 
 
-def post_db_row(
-    pid: str, post: Post, digest: str, raw_json: str, dialect: str
-) -> tuple[Any, ...]:
+def post_db_row(pid: str, post: Post, digest: str, raw_json: str, dialect: str) -> tuple[Any, ...]:
     """``post_row`` as a tuple in POST_COLUMNS order, in the driver's form (see store.fast)."""
     source = post.source
     entities = dumps([e.to_dict() for e in post.entities]) if post.entities else "[]"
     return (
-        pid, source.key, source.platform, post.message_id, db_time(post.date, dialect),
-        post.kind, post.text, entities, post.author,
-        post.sender, post.sender_id, post.forwarded_from, post.forwarded_from_id,
-        post.saved_from, post.reply_to, post.reply_to_peer, post.via_bot,
-        db_time(post.edited, dialect), None if post.action is None else dumps(post.action),
-        dumps(post.reactions) if post.reactions else "[]", post.url, post.title, post.lang_hint,
-        raw_json, digest,
+        pid,
+        source.key,
+        source.platform,
+        post.message_id,
+        db_time(post.date, dialect),
+        post.kind,
+        post.text,
+        entities,
+        post.author,
+        post.sender,
+        post.sender_id,
+        post.forwarded_from,
+        post.forwarded_from_id,
+        post.saved_from,
+        post.reply_to,
+        post.reply_to_peer,
+        post.via_bot,
+        db_time(post.edited, dialect),
+        None if post.action is None else dumps(post.action),
+        dumps(post.reactions) if post.reactions else "[]",
+        post.url,
+        post.title,
+        post.lang_hint,
+        raw_json,
+        digest,
     )
 
 

@@ -13,7 +13,6 @@ tests check its estimates against exact Jaccard similarities.
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -28,8 +27,9 @@ CHUNK_SHINGLES = 16_384  # (NUM_PERM x chunk) uint32 work matrix: 8 MB
 _rng = np.random.default_rng(SEED)
 _A = _rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
 _B = _rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
-_POWERS = np.array([pow(1_000_003, SHINGLE - 1 - j, 2**64) for j in range(SHINGLE)],
-                   dtype=np.uint64)
+_POWERS = np.array(
+    [pow(1_000_003, SHINGLE - 1 - j, 2**64) for j in range(SHINGLE)], dtype=np.uint64
+)
 
 Signature = npt.NDArray[np.uint32]
 Hashes = npt.NDArray[np.uint32]
@@ -123,12 +123,29 @@ def jaccard(a: Signature, b: Signature) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def bands(sig: Signature, rows: int) -> list[str]:
-    """LSH bucket keys, one per band of ``rows`` values (hex digests, compact)."""
-    raw = sig.tobytes()
-    step = rows * 4
-    return [hashlib.blake2b(raw[i * step : (i + 1) * step], digest_size=8).hexdigest()
-            for i in range(len(sig) // rows)]
+_BAND_MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.int64]:
+    """LSH bucket keys: one signed 64-bit key per (signature, band), band index mixed in.
+
+    ``sigs``: shape (n, NUM_PERM). Two signatures share a key in a band when their
+    ``rows`` values there are equal (up to 64-bit hash collisions).
+    """
+    n = len(sigs)
+    values = sigs[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        h = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _BAND_MUL, (n, bands))
+        for j in range(rows):
+            h = _splitmix((h ^ values[:, :, j]) * _BAND_MUL)
+    return h.view(np.int64)
+
+
+def _splitmix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    with np.errstate(over="ignore"):
+        h = (h ^ (h >> U64(30))) * U64(0xBF58476D1CE4E5B9)
+        h = (h ^ (h >> U64(27))) * U64(0x94D049BB133111EB)
+    return h ^ (h >> U64(31))
 
 
 def encode(sig: Signature) -> str:

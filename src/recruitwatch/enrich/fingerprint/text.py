@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from ...store import schema
-from ...store.writer import upsert
+from ...store.fast import bulk_upsert
 from ..base import Enricher, Item
 from . import minhash
 
@@ -32,9 +33,11 @@ _URL = re.compile(r"(?:https?://|www\.|\b(?:t|telegram)\.me/)\S+", re.IGNORECASE
 
 @lru_cache(maxsize=1)
 def _punctuation_table() -> dict[int, str]:
+    ranges = (range(0x10000), range(0x1F000, 0x1FB00))  # BMP, emoji and symbol blocks
     return {
         cp: " "
-        for cp in range(0x110000)
+        for block in ranges
+        for cp in block
         if unicodedata.category(chr(cp)).startswith(("P", "S")) and chr(cp) not in "ʻʼ'"
     }
 
@@ -65,8 +68,9 @@ class TextFingerprintEnricher(Enricher):
         forms = [fingerprint_form(i.text, _lang(i)) for i in items]
         out: list[Any] = []
         for form, sig in zip(forms, minhash.signatures(forms), strict=True):
-            out.append(None if sig is None else {"minhash": minhash.encode(sig),
-                                                 "chars": len(form)})
+            out.append(
+                None if sig is None else {"minhash": minhash.encode(sig), "chars": len(form)}
+            )
         return out
 
     def index(self, conn: sa.Connection, results: Mapping[str, Any]) -> None:
@@ -74,14 +78,19 @@ class TextFingerprintEnricher(Enricher):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             conn.execute(sa.delete(schema.text_lsh).where(schema.text_lsh.c.post_id.in_(chunk)))
-        rows = []
-        for post_id, result in results.items():
-            if not result:
-                continue
-            sig = minhash.decode(result["minhash"])
-            for band, bucket in enumerate(minhash.bands(sig, ROWS)[:BANDS]):
-                rows.append({"band": band, "bucket": bucket, "post_id": post_id})
-        upsert(conn, schema.text_lsh, rows, ["band", "bucket", "post_id"], update=False)
+        present = [(pid, r["minhash"]) for pid, r in results.items() if r and "minhash" in r]
+        if not present:
+            return
+        sigs = np.stack([minhash.decode(value) for _, value in present])
+        keys = minhash.band_keys(sigs, BANDS, ROWS).tolist()
+        rows = [
+            (key, pid)
+            for (pid, _), post_keys in zip(present, keys, strict=True)
+            for key in post_keys
+        ]
+        bulk_upsert(
+            conn, "text_lsh", ("bucket", "post_id"), rows, ["bucket", "post_id"], update=False
+        )
 
 
 def _signature(conn: sa.Connection, post_id: str) -> minhash.Signature | None:
@@ -99,9 +108,8 @@ def similar(
     if sig is None:
         return []
     lsh = schema.text_lsh.c
-    keys = list(enumerate(minhash.bands(sig, ROWS)[:BANDS]))
-    match = sa.or_(*(sa.and_(lsh.band == b, lsh.bucket == k) for b, k in keys))
-    candidates = sa.select(lsh.post_id).where(match, lsh.post_id != post_id).distinct()
+    keys = minhash.band_keys(sig[None, :], BANDS, ROWS)[0].tolist()
+    candidates = sa.select(lsh.post_id).where(lsh.bucket.in_(keys), lsh.post_id != post_id)
     e, p = schema.enrichments.c, schema.posts.c
     query = (
         sa.select(e.post_id, e.result, p.source_id)

@@ -29,10 +29,9 @@ def upgrade() -> None:
     op.create_index("ix_enrichments_enricher_version", "enrichments", ["enricher", "version"])
     op.create_table(
         "text_lsh",
-        sa.Column("band", sa.Integer, nullable=False),
-        sa.Column("bucket", sa.String(32), nullable=False),
+        sa.Column("bucket", sa.BigInteger, nullable=False),
         sa.Column("post_id", sa.String, nullable=False),
-        sa.PrimaryKeyConstraint("band", "bucket", "post_id", name="pk_text_lsh"),
+        sa.PrimaryKeyConstraint("bucket", "post_id", name="pk_text_lsh"),
         sa.ForeignKeyConstraint(["post_id"], ["posts.id"], name="fk_text_lsh_post_id_posts"),
     )
     op.create_index("ix_text_lsh_post_id", "text_lsh", ["post_id"])
