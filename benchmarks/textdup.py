@@ -29,6 +29,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 from recruitwatch.enrich.fingerprint import minhash
 from recruitwatch.enrich.fingerprint.text import BANDS, ROWS, THRESHOLD, fingerprint_form
 from recruitwatch.enrich.translit import cyrl_to_latn, uz_latn_to_cyrl
@@ -107,11 +109,12 @@ def flagged_pairs(
     start = time.perf_counter()
     sigs = minhash.signatures(forms)
     elapsed = time.perf_counter() - start
-    buckets: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for i, sig in enumerate(sigs):
-        if sig is not None:
-            for band, key in enumerate(minhash.bands(sig, ROWS)[:BANDS]):
-                buckets[(band, key)].append(i)
+    buckets: dict[int, list[int]] = defaultdict(list)
+    present = [i for i, sig in enumerate(sigs) if sig is not None]
+    matrix = np.stack([sigs[i] for i in present])
+    for i, keys in zip(present, minhash.band_keys(matrix, BANDS, ROWS).tolist(), strict=True):
+        for key in keys:
+            buckets[key].append(i)
     pairs = set()
     for members in buckets.values():
         for a, b in itertools.combinations(members, 2):
