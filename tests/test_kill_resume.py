@@ -92,6 +92,24 @@ def run(
     return proc.returncode
 
 
+def assert_no_orphans(home: Path) -> None:
+    """Enrich workers of killed runs exit by themselves (they watch their parent)."""
+    deadline = time.monotonic() + 10
+    while True:
+        left = [p for p in Path("/proc").glob("[0-9]*") if _runs_in(p, home)]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert not left, f"{len(left)} processes of killed runs are still alive"
+
+
+def _runs_in(proc: Path, home: Path) -> bool:
+    try:
+        return str(home).encode() in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def kill_and_resume(db_url: str, tmp_path: Path) -> None:
     first = export(tmp_path / "v1", 1500, edited=False)
     second = export(tmp_path / "v2", 1500, edited=True)
@@ -110,6 +128,7 @@ def kill_and_resume(db_url: str, tmp_path: Path) -> None:
     else:
         run(db_url, home, second, env)
     assert kills >= 3, "the ingest finished before it could be killed: make the export larger"
+    assert_no_orphans(home)
     run(db_url, home, second, env)  # a finished stream re-read is a no-op upsert
     store = open_store(db_url)
     with store.connect() as conn:

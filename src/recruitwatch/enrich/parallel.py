@@ -10,6 +10,9 @@ the main process stores them with the batch, in the batch's transaction.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -24,10 +27,21 @@ _chain: Chain | None = None
 _engine: sa.Engine | None = None
 
 Computed = tuple[list[Item], dict[str, list[str]]]
+PARENT_POLL_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent died (even by kill -9) exits instead of lingering."""
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)
 
 
 def _init(names: list[str], settings: Settings) -> None:
     global _chain, _engine
+    watchdog = threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True)
+    watchdog.start()
     _chain = Chain.default(names, settings)
     _engine = make_engine(settings.db_url)
 

@@ -139,6 +139,7 @@ text_lsh = sa.Table(
     sa.Column("bucket", sa.BigInteger, primary_key=True),
     sa.Column("post_id", sa.String, sa.ForeignKey("posts.id"), primary_key=True),
     sa.Index("ix_text_lsh_post_id", "post_id"),
+    sqlite_with_rowid=False,
 )
 
 media_fingerprints = sa.Table(

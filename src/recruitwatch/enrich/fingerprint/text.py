@@ -83,11 +83,10 @@ class TextFingerprintEnricher(Enricher):
             return
         sigs = np.stack([minhash.decode(value) for _, value in present])
         keys = minhash.band_keys(sigs, BANDS, ROWS).tolist()
-        rows = [
-            (key, pid)
-            for (pid, _), post_keys in zip(present, keys, strict=True)
+        rows = sorted(  # key order: B-tree inserts stay local
+            (key, pid) for (pid, _), post_keys in zip(present, keys, strict=True)
             for key in post_keys
-        ]
+        )
         bulk_upsert(
             conn, "text_lsh", ("bucket", "post_id"), rows, ["bucket", "post_id"], update=False
         )

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("post_id", sa.String, nullable=False),
         sa.PrimaryKeyConstraint("bucket", "post_id", name="pk_text_lsh"),
         sa.ForeignKeyConstraint(["post_id"], ["posts.id"], name="fk_text_lsh_post_id_posts"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_text_lsh_post_id", "text_lsh", ["post_id"])
 
