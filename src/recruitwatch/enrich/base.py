@@ -13,16 +13,15 @@ contract test in tests/contracts/test_enricher_contract.py.
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
 from ..model import Post
+from ..plugins import load_plugins
 from ..settings import Settings
 
 
@@ -85,22 +84,6 @@ BUILTIN_ENRICHERS = (
 )
 
 
-def _load(spec: str) -> type[Enricher]:
-    module, _, name = spec.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    if not (isinstance(cls, type) and issubclass(cls, Enricher)):
-        raise TypeError(f"{spec} is not an Enricher")
-    return cls
-
-
 def enrichers() -> dict[str, type[Enricher]]:
     """Every enricher class by NAME: built-ins, then entry-point plug-ins."""
-    found: dict[str, type[Enricher]] = {}
-    for spec in BUILTIN_ENRICHERS:
-        cls = _load(spec)
-        found[cls.NAME] = cls
-    for ep in entry_points(group="recruitwatch.enrichers"):
-        cls = ep.load()
-        if isinstance(cls, type) and issubclass(cls, Enricher):
-            found.setdefault(cls.NAME, cls)
-    return found
+    return load_plugins(Enricher, BUILTIN_ENRICHERS, "recruitwatch.enrichers")

@@ -14,17 +14,16 @@ contract test in tests/contracts/test_reader_contract.py.
 from __future__ import annotations
 
 import hashlib
-import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import FormatNotRecognised, InputError
 from ..model import Post
+from ..plugins import load_plugins
 from ..settings import Settings
 
 HEAD_BYTES = 64 * 1024
@@ -99,25 +98,9 @@ BUILTIN_READERS = (
 )
 
 
-def _load(spec: str) -> type[Reader]:
-    module, _, name = spec.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    if not (isinstance(cls, type) and issubclass(cls, Reader)):
-        raise TypeError(f"{spec} is not a Reader")
-    return cls
-
-
 def readers() -> dict[str, type[Reader]]:
     """Every reader by NAME: built-ins first, then the entry-point plug-ins."""
-    found: dict[str, type[Reader]] = {}
-    for spec in BUILTIN_READERS:
-        cls = _load(spec)
-        found[cls.NAME] = cls
-    for ep in entry_points(group="recruitwatch.readers"):
-        cls = ep.load()
-        if isinstance(cls, type) and issubclass(cls, Reader):
-            found.setdefault(cls.NAME, cls)
-    return found
+    return load_plugins(Reader, BUILTIN_READERS, "recruitwatch.readers")
 
 
 def read_head(location: str) -> bytes:

@@ -23,7 +23,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -31,6 +30,7 @@ import sqlalchemy as sa
 
 from ...errors import ConfigError, InputError, RecruitwatchError
 from ...media_cache import cached_path
+from ...plugins import load_plugins
 from ...settings import Settings
 from ...store import schema
 from ...store.writer import upsert
@@ -134,23 +134,10 @@ SIGNAL_TYPES = (
 )
 
 
-def _load(spec: str) -> type[SignalType]:
-    module, _, name = spec.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    if not (isinstance(cls, type) and issubclass(cls, SignalType)):
-        raise TypeError(f"{spec} is not a SignalType")
-    return cls
-
-
 @cache
 def signal_types() -> dict[str, type[SignalType]]:
     """Every signal type by NAME: built-ins, then entry-point plug-ins."""
-    found = {cls.NAME: cls for cls in map(_load, SIGNAL_TYPES)}
-    for ep in entry_points(group="recruitwatch.signal_types"):
-        cls = ep.load()
-        if isinstance(cls, type) and issubclass(cls, SignalType):
-            found.setdefault(cls.NAME, cls)
-    return found
+    return load_plugins(SignalType, SIGNAL_TYPES, "recruitwatch.signal_types")
 
 
 def signal_type(name: str) -> type[SignalType]:
