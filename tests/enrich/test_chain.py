@@ -103,3 +103,11 @@ def test_a_failing_item_is_isolated(store: Store) -> None:
     got = results(store, "fragile")
     assert got["telegram:channel5/0"] == "ok" and got["telegram:channel5/2"] == "ok"
     assert got["telegram:channel5/1"] == {"error": "ValueError: cannot handle boom"}
+
+
+def test_a_failing_single_item_batch_is_recorded_not_raised(store: Store) -> None:
+    seed(store, ["boom"])
+    assert Chain([Fragile()]).run_pending(store) == {"fragile": 1}
+    assert results(store, "fragile") == {
+        "telegram:channel5/0": {"error": "ValueError: cannot handle boom"}
+    }

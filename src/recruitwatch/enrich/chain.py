@@ -161,8 +161,7 @@ def _safe_enrich(step: Enricher, items: Sequence[Item]) -> list[Any]:
     try:
         return step.enrich(items)
     except Exception:  # batch boundary: retry item by item
-        if len(items) == 1:
-            raise
+        pass
     out: list[Any] = []
     for item in items:
         try:
