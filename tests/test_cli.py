@@ -113,3 +113,21 @@ def test_db_upgrade_and_current(tmp_path: Path) -> None:
     assert code == 0 and f"empty -> {head}" in out
     code, out = invoke(tmp_path, "db", "current")
     assert f"current: {head}  head: {head}" in out
+
+
+def test_ingest_reports_fields_it_did_not_understand(tmp_path: Path) -> None:
+    export = tmp_path / "fragment.json"
+    message = {
+        "id": 1,
+        "type": "message",
+        "date_unixtime": "1700000000",
+        "from_id": "channel5",
+        "text": "[synthetic] x",
+        "fancy_new_field": 1,
+    }
+    export.write_text(json.dumps([message]), encoding="utf-8")
+    code, out = invoke(tmp_path, "ingest", "--no-enrich", str(export))
+    assert code == 0
+    assert "not understood: field:fancy_new_field (1)" in out
+    code, out = invoke(tmp_path, "posts", "--format", "jsonl")
+    assert json.loads(out)["text"] == "[synthetic] x"

@@ -142,6 +142,10 @@ def _run_ingest(
             f"{report.quarantined} quarantined ({report.reader or 'unread'}{resumed})",
             highlight=False,
         )
+        if report.unknown:
+            top = sorted(report.unknown.items(), key=lambda kv: -kv[1])[:8]
+            listed = ", ".join(f"{k} ({n})" for k, n in top)
+            err.print(f"  kept in raw, not understood: {listed}", highlight=False)
 
     with progress_bar("ingesting") as advance, printed_warnings():
         result = ingest(

@@ -45,6 +45,8 @@ class FileReport:
     quarantined: int = 0
     resumed_from: int = 0
     error: str | None = None
+    # fields, types and values the reader kept in raw but did not understand, with counts
+    unknown: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -247,6 +249,7 @@ def ingest_location(
         committer.close()
     if progress and position % PROGRESS_EVERY:
         progress(location, position % PROGRESS_EVERY)
+    report.unknown = dict(getattr(reader, "unknown", None) or {})
     report.records = max(position - start, 0)
     report.written = committer.written
     return report
