@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 import warnings
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .errors import RecruitwatchError, RecruitwatchWarning
+from .errors import InputError, RecruitwatchError, RecruitwatchWarning
 from .output import FORMATS, render
 from .settings import Settings, load_settings
 from .store import Store, open_store
@@ -601,3 +602,41 @@ def hashlist_export(
     with output.open("w", encoding="utf-8", newline="") as fh:
         write_rows(rows, fmt, fh)
     err.print(f"{output}: {len(rows)} entries", highlight=False)
+
+
+@main.command()
+@click.argument("post_id")
+@click.argument("pairs", nargs=-1, required=True)
+@click.option("--analyst", default=getpass.getuser, show_default="login name", help="who labels")
+@click.option("--note", help="free-text note stored with the labels")
+@click.pass_obj
+def label(obj: Ctx, post_id: str, pairs: tuple[str, ...], analyst: str, note: str | None) -> None:
+    """Label a post as an analyst: genre=..., themes=a,b, tier=... (codebook values)."""
+    from .enrich.codebook import load
+    from .labelling import parse_pairs
+    from .store.labels import set_labels
+
+    values = parse_pairs(pairs, load(obj.settings.home))
+    with obj.store().begin() as conn:
+        count = set_labels(conn, post_id, values, analyst, note)
+    err.print(f"{post_id}: {count} label(s) by analyst:{analyst}", highlight=False)
+
+
+@main.command(name="label-import")
+@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--analyst", default=getpass.getuser, show_default="login name", help="for empty cells"
+)
+@click.pass_obj
+def label_import(obj: Ctx, csv_path: Path, analyst: str) -> None:
+    """Import analyst labels from CSV: post_id, genre, themes (a;b), tier, analyst, note."""
+    from .enrich.codebook import load
+    from .labelling import import_csv
+
+    with obj.store().begin() as conn:
+        report = import_csv(conn, csv_path, load(obj.settings.home), analyst)
+    for line in report.errors:
+        err.print(line, highlight=False, markup=False)
+    err.print(f"{csv_path}: {report.rows} row(s), {report.labels} label(s)", highlight=False)
+    if report.errors:
+        sys.exit(InputError.exit_code)

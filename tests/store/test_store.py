@@ -55,7 +55,7 @@ def test_schema_matches_migrations(store: Store) -> None:
     with store.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
     assert diff == []
-    assert store.current_revision() == store.head_revision() == "0003_media_fingerprints"
+    assert store.current_revision() == store.head_revision() == "0004_labels"
 
 
 def test_upsert_is_idempotent(store: Store) -> None:

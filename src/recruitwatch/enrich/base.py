@@ -81,6 +81,7 @@ BUILTIN_ENRICHERS = (
     "recruitwatch.enrich.fingerprint.text:TextFingerprintEnricher",
     "recruitwatch.enrich.fingerprint.media:MediaFingerprintEnricher",
     "recruitwatch.enrich.entities:EntitiesEnricher",
+    "recruitwatch.enrich.classify:ClassifyEnricher",
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from . import schema
+from .labels import analyst_labels, post_fields
 
 PAGE = 1000
 
@@ -127,6 +128,7 @@ def _enriched_fields(results: dict[str, Any]) -> dict[str, Any]:
         "lang_confidence": lang.get("confidence"),
         "mentions": results.get("entities") or [],
         "fingerprints": fingerprints,
+        **post_fields(results.get("classify"), results.get("analyst_labels") or ()),
     }
 
 
@@ -186,6 +188,8 @@ def iter_posts(
             return
         ids = [r["id"] for r in rows]
         media, results = _media_for(conn, ids), enrichment_results(conn, ids)
+        for pid, labs in analyst_labels(conn, ids).items():
+            results[pid]["analyst_labels"] = labs
         for row in rows:
             record = post_record(row, media[row["id"]], results[row["id"]])
             if with_raw:

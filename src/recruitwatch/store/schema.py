@@ -167,3 +167,15 @@ hash_list_entries = sa.Table(
     sa.Index("ix_hash_list_entries_algorithm", "algorithm"),
     sa.Index("ix_hash_list_entries_list_name", "list_name"),
 )
+
+labels = sa.Table(
+    "labels",
+    metadata,
+    sa.Column("post_id", sa.String, sa.ForeignKey("posts.id"), primary_key=True),
+    sa.Column("label", sa.String, primary_key=True),
+    sa.Column("value", sa.String, primary_key=True),
+    sa.Column("analyst", sa.String, primary_key=True),
+    sa.Column("note", sa.Text),
+    sa.Column("created", sa.String, nullable=False),
+    sa.Index("ix_labels_analyst", "analyst"),
+)

@@ -1,0 +1,150 @@
+"""The classify enricher: indicator rules + genre model + reporting guard -> labels.
+
+Rules give evidence and themes (``rule:<id>``); the genre comes from the model
+(``model:<id>@<version>``), capped by the reporting guard (``rule:reporting-guard``)
+so that a text that reports about a group is never labelled propaganda, whatever
+its source. Tiers follow from genre and themes (``rule:tier``). Analyst labels are
+stored apart (``labels`` table) and win when posts are read (see classify_labels).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, ClassVar, TextIO
+
+from ..settings import Settings
+from . import classify_model, codebook
+from .base import Enricher, Item
+from .classify_rules import RULE_CONFIDENCE, RuleSet, best_genre, guard, links_to_group, tier
+from .translit import match_form
+
+GUARD_SOURCE = "rule:reporting-guard"
+TIER_SOURCE = "rule:tier"
+
+
+def bundled_labels_path() -> Path:
+    return Path(str(files("recruitwatch") / "data" / "classify" / "synthetic_labels.csv"))
+
+
+def read_training_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [row for row in csv.DictReader(skip_comments(fh)) if row.get("genre")]
+
+
+def skip_comments(fh: TextIO) -> Iterator[str]:
+    """The lines of ``fh`` after its leading ``#`` comment lines."""
+    lines = iter(fh)
+    for line in lines:
+        if not line.startswith("#"):
+            yield line
+            break
+    yield from lines
+
+
+def training_item(row: dict[str, str]) -> Item:
+    """An Item from a bundled training row (text, source, kind, lang columns)."""
+    return Item(
+        row["post_id"], row.get("source", ""), row.get("text", ""), row.get("kind", "message")
+    )
+
+
+def enrich_for_training(items: Sequence[Item]) -> None:
+    """Run the enrichers the model's features read (language, entities)."""
+    from .chain import Chain
+
+    Chain.default(["entities"]).run(None, items)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> classify_model.GenreModel:
+    """The demo model, trained on the bundled SYNTHETIC labelled set (once per process)."""
+    path = bundled_labels_path()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    rows = read_training_csv(path)
+    items = [training_item(r) for r in rows]
+    enrich_for_training(items)
+    card = {"id": f"{classify_model.MODEL_ID}-demo", "version": digest, "synthetic": True}
+    return classify_model.fit(items, [r["genre"] for r in rows], card)
+
+
+class ClassifyEnricher(Enricher):
+    NAME = "classify"
+    VERSION = "1"
+    REQUIRES = ("language", "entities")
+    DESCRIPTION = "genre, themes, TCAP tier with provenance: codebook rules, model, reporting guard"
+    MODEL_VERSIONED: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        book: codebook.Codebook | None = None,
+        model: classify_model.GenreModel | None = None,
+    ) -> None:
+        self.book = book or codebook.load()
+        self.rules = RuleSet(self.book)
+        self.model = model or default_model()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None) -> Enricher:
+        if settings is None:
+            return cls()
+        model = classify_model.load_latest(settings.home / "models")
+        step = cls(codebook.load(settings.home), model)
+        setattr(step, "VERSION", f"{cls.VERSION}+{step.model.source}+cb{step.book.version}")  # noqa: B010
+        return step
+
+    def enrich(self, items: Sequence[Item]) -> list[Any]:
+        probs = self.model.proba(items)
+        classes = self.model.classes
+        return [
+            self._one(item, {c: float(p) for c, p in zip(classes, row, strict=True)})
+            for item, row in zip(items, probs, strict=True)
+        ]
+
+    def _one(self, item: Item, probs: dict[str, float]) -> dict[str, Any]:
+        lang = (item.results.get("language") or {}).get("lang")
+        form = match_form(item.text, lang)
+        evidence = self.rules.evidence(form, item.results.get("entities") or [])
+        markers = self.rules.reporting(form)
+        linked = links_to_group(evidence)
+        allowed = linked and lang in self.model.languages
+        model_genre, confidence, demoted = best_genre(probs, allowed, self.book)
+        genre, guarded = guard(model_genre, markers, linked, self.book)
+        themes = sorted({e["theme"] for e in evidence if e["theme"]})
+        level = tier(genre, themes, self.book)
+        return {
+            "genre": genre,
+            "themes": themes,
+            "tier": level,
+            "model_genre": max(probs, key=lambda g: (probs[g], g)),
+            "unlinked": demoted,
+            "guarded": guarded,
+            "reporting": markers,
+            "evidence": evidence,
+            "labels": self._labels(genre, confidence, guarded, evidence, level),
+        }
+
+    def _labels(
+        self,
+        genre: str,
+        confidence: float,
+        guarded: bool,
+        evidence: list[dict[str, Any]],
+        level: str | None,
+    ) -> list[dict[str, Any]]:
+        source = GUARD_SOURCE if guarded else self.model.source
+        labels = [label("genre", genre, source, RULE_CONFIDENCE if guarded else confidence)]
+        for e in evidence:
+            if e["theme"]:
+                labels.append(label("theme", e["theme"], f"rule:{e['rule']}", RULE_CONFIDENCE))
+        if level:
+            labels.append(label("tier", level, TIER_SOURCE, confidence))
+        return labels
+
+
+def label(kind: str, value: str, source: str, confidence: float) -> dict[str, Any]:
+    return {"label": kind, "value": value, "source": source, "confidence": round(confidence, 4)}
