@@ -6,7 +6,7 @@ detector: never make it more realistic to raise scores.
 
 usage: recruitwatch --home W demo --workspace W
        recruitwatch --home W posts --format jsonl > posts.jsonl
-       python scripts/make_classify_set.py posts.jsonl
+       python scripts/make_classify_set.py posts.jsonl   (writes the CSV and the demo model)
 """
 
 from __future__ import annotations
@@ -69,6 +69,11 @@ def main() -> None:
         writer.writeheader()
         writer.writerows(data)
     print(f"{len(data)} rows -> {OUT}")
+    from recruitwatch.enrich.classify import packaged_model_stem, train_demo_model
+    from recruitwatch.enrich.classify_model import write
+
+    write(train_demo_model(), packaged_model_stem())
+    print(f"demo model -> {packaged_model_stem()}.npz/.json")
 
 
 if __name__ == "__main__":

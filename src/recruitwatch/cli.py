@@ -412,6 +412,22 @@ def eval_langid(tsv: Path, prefix: int | None, context: bool, baseline: bool) ->
     click.echo(format_report(report))
 
 
+@evaluate.command(name="classify")
+@click.argument(
+    "labels_csv", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.pass_obj
+def eval_classify(obj: Ctx, labels_csv: Path | None) -> None:
+    """Cross-validate the classifier: P/R/F1, confusion, per language (default: demo set)."""
+    from .enrich.classify import bundled_labels_path
+    from .enrich.classify_train import evaluate_csv, format_report
+    from .enrich.codebook import load
+
+    path = labels_csv or bundled_labels_path()
+    report = evaluate_csv(path, load(obj.settings.home))
+    click.echo(format_report(report, synthetic=path == bundled_labels_path()))
+
+
 @main.command()
 @click.argument("channels", nargs=-1, required=True)
 @click.option("--limit", type=int, help="at most this many new messages per channel in this run")
@@ -640,3 +656,14 @@ def label_import(obj: Ctx, csv_path: Path, analyst: str) -> None:
     err.print(f"{csv_path}: {report.rows} row(s), {report.labels} label(s)", highlight=False)
     if report.errors:
         sys.exit(InputError.exit_code)
+
+
+@main.command()
+@click.pass_obj
+def train(obj: Ctx) -> None:
+    """Train the genre model on the analysts' labels; saves the next version in HOME/models."""
+    from .enrich.classify_train import train_from_store
+
+    with obj.store().connect() as conn:
+        card = train_from_store(conn, obj.settings.home / "models")
+    err.print(f"model written: {card} (run `recruitwatch enrich` to relabel)", highlight=False)

@@ -60,16 +60,43 @@ def enrich_for_training(items: Sequence[Item]) -> None:
     Chain.default(["entities"]).run(None, items)
 
 
-@lru_cache(maxsize=1)
-def default_model() -> classify_model.GenreModel:
-    """The demo model, trained on the bundled SYNTHETIC labelled set (once per process)."""
-    path = bundled_labels_path()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    rows = read_training_csv(path)
+def _digest() -> str:
+    return hashlib.sha256(bundled_labels_path().read_bytes()).hexdigest()[:12]
+
+
+def train_demo_model() -> classify_model.GenreModel:
+    """The demo model, trained on the bundled SYNTHETIC labelled set."""
+    rows = read_training_csv(bundled_labels_path())
     items = [training_item(r) for r in rows]
     enrich_for_training(items)
-    card = {"id": f"{classify_model.MODEL_ID}-demo", "version": digest, "synthetic": True}
+    card = {"id": f"{classify_model.MODEL_ID}-demo", "version": _digest(), "synthetic": True}
     return classify_model.fit(items, [r["genre"] for r in rows], card)
+
+
+def packaged_model_stem() -> Path:
+    return bundled_labels_path().with_name("demo_model")
+
+
+@lru_cache(maxsize=4)
+def default_model(cache: Path | None = None) -> classify_model.GenreModel:
+    """The demo model: shipped, trained on the bundled SYNTHETIC set (scripts/make_classify_set.py).
+
+    If the bundled set was edited (its digest differs from the shipped model's), the
+    model is retrained once and cached under ``cache`` (HOME/models) when given.
+    """
+    digest = _digest()
+    for stem in (
+        packaged_model_stem(),
+        cache / f"{classify_model.MODEL_ID}-demo-{digest}" if cache else None,
+    ):
+        if stem is not None and Path(f"{stem}.json").is_file():
+            model = classify_model.read(stem)
+            if model.card.get("version") == digest:
+                return model
+    model = train_demo_model()
+    if cache is not None:
+        classify_model.write(model, cache / f"{classify_model.MODEL_ID}-demo-{digest}")
+    return model
 
 
 class ClassifyEnricher(Enricher):
@@ -92,7 +119,8 @@ class ClassifyEnricher(Enricher):
     def from_settings(cls, settings: Settings | None) -> Enricher:
         if settings is None:
             return cls()
-        model = classify_model.load_latest(settings.home / "models")
+        models = settings.home / "models"
+        model = classify_model.load_latest(models) or default_model(models)
         step = cls(codebook.load(settings.home), model)
         setattr(step, "VERSION", f"{cls.VERSION}+{step.model.source}+cb{step.book.version}")  # noqa: B010
         return step

@@ -5,12 +5,13 @@ Features are hashed (no vocabulary to store): character 2-4-grams of the
 entity kinds). A model is stored as a
 ``.npz`` of coefficients plus a ``.json`` card (id, version, classes, training
 counts) under ``HOME/models``: no pickle, nothing executable. scikit-learn is only
-imported to fit; prediction is a sparse product in numpy.
+imported to fit; features and prediction are numpy (classify_features).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
+from . import classify_features
 from .base import Item
 from .translit import match_form
 
-N_FEATURES = 2**16
 MAX_CHARS = 600
 META_WEIGHT = 0.5
 MODEL_ID = "genre-charlr"
@@ -73,30 +74,14 @@ def masked_text(item: Item) -> str:
 
 
 def match_text(item: Item) -> str:
-    form = match_form(masked_text(item)[:MAX_CHARS], _lang(item))
-    return form.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> ?
+    return match_form(masked_text(item)[:MAX_CHARS], _lang(item))
 
 
-def _vectorizers() -> tuple[Any, Any]:
-    from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
-
-    chars = HashingVectorizer(
-        analyzer="char_wb", ngram_range=(2, 4), n_features=N_FEATURES, alternate_sign=False
-    )
-    meta = HashingVectorizer(
-        analyzer=lambda toks: toks, n_features=N_FEATURES, alternate_sign=False
-    )
-    return chars, meta
-
-
-def features(items: Sequence[Item]) -> Any:
-    """The sparse feature matrix of ``items`` (rows in order)."""
-    from scipy.sparse import hstack  # type: ignore[import-untyped]
-
-    chars, meta = _vectorizers()
-    x_text = chars.transform([match_text(i) for i in items])
-    x_meta = meta.transform([meta_tokens(i) for i in items]) * META_WEIGHT
-    return hstack([x_text, x_meta]).tocsr()
+def features(items: Sequence[Item]) -> classify_features.Triples:
+    """The hashed feature triples of ``items`` (rows in order)."""
+    text = classify_features.char_ngrams([match_text(i) for i in items])
+    meta = classify_features.meta_features([meta_tokens(i) for i in items], META_WEIGHT)
+    return classify_features.stack(text, meta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +105,8 @@ class GenreModel:
     def proba(self, items: Sequence[Item]) -> np.ndarray[Any, np.dtype[np.float64]]:
         if not items:
             return np.zeros((0, len(self.classes)))
-        scores = np.asarray(features(items) @ self.coef.T, dtype=np.float64) + self.intercept
+        x = features(items)
+        scores = classify_features.scores(x, self.coef, len(items)) + self.intercept
         ovr = 1.0 / (1.0 + np.exp(-scores))  # one-vs-rest log-loss, normalised as sklearn does
         return np.asarray(ovr / np.maximum(ovr.sum(axis=1, keepdims=True), 1e-12))
 
@@ -140,7 +126,7 @@ def fit(items: Sequence[Item], genres: Sequence[str], card: dict[str, Any]) -> G
     clf = SGDClassifier(
         loss="log_loss", alpha=1e-5, max_iter=20, tol=None, random_state=0, class_weight="balanced"
     )
-    clf.fit(features(items), list(genres))
+    clf.fit(classify_features.to_csr(features(items), len(items)), list(genres))
     coef, intercept = clf.coef_, clf.intercept_
     if len(clf.classes_) == 2:  # binary: one row; expand to two one-vs-rest rows
         coef = np.vstack([-coef[0], coef[0]])
@@ -164,27 +150,44 @@ def latest_version(models: Path) -> int:
     return max(found, default=0)
 
 
+def write(model: GenreModel, stem: Path) -> None:
+    """Write ``model`` as ``stem.npz`` (coefficients) + ``stem.json`` (card)."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(f"{stem}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:  # atomic: enrich workers may write the same cache at once
+        np.savez_compressed(fh, coef=model.coef, intercept=model.intercept)
+    os.replace(tmp, f"{stem}.npz")
+    tmp.write_text(json.dumps(model.card, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, f"{stem}.json")  # the card last: it marks the model complete
+
+
+def read(stem: Path) -> GenreModel:
+    try:
+        card = json.loads(Path(f"{stem}.json").read_text(encoding="utf-8"))
+        with np.load(f"{stem}.npz") as arrays:
+            coef, intercept = arrays["coef"], arrays["intercept"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{stem}: cannot read the model: {exc}") from exc
+    return GenreModel(tuple(card["classes"]), coef, intercept, card)
+
+
 def save(model: GenreModel, models: Path) -> Path:
     """Write ``model`` as the next version under ``models``; returns the card path."""
-    models.mkdir(parents=True, exist_ok=True)
-    version = latest_version(models) + 1
+    version = latest_version(models) + 1 if models.is_dir() else 1
     stem = models / f"{MODEL_ID}-v{version}"
-    np.savez_compressed(f"{stem}.npz", coef=model.coef, intercept=model.intercept)
-    card = {**model.card, "id": MODEL_ID, "version": version}
-    Path(f"{stem}.json").write_text(json.dumps(card, indent=2, sort_keys=True), encoding="utf-8")
+    write(
+        GenreModel(
+            model.classes,
+            model.coef,
+            model.intercept,
+            {**model.card, "id": MODEL_ID, "version": version},
+        ),
+        stem,
+    )
     return Path(f"{stem}.json")
 
 
 def load_latest(models: Path) -> GenreModel | None:
     """The newest model under ``models`` (None when there is none)."""
     version = latest_version(models) if models.is_dir() else 0
-    if not version:
-        return None
-    stem = models / f"{MODEL_ID}-v{version}"
-    try:
-        card = json.loads(Path(f"{stem}.json").read_text(encoding="utf-8"))
-        arrays = np.load(f"{stem}.npz")
-        coef, intercept = arrays["coef"], arrays["intercept"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"{stem}: cannot read the model: {exc}") from exc
-    return GenreModel(tuple(card["classes"]), coef, intercept, card)
+    return read(models / f"{MODEL_ID}-v{version}") if version else None
