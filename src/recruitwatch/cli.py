@@ -667,3 +667,17 @@ def train(obj: Ctx) -> None:
     with obj.store().connect() as conn:
         card = train_from_store(conn, obj.settings.home / "models")
     err.print(f"model written: {card} (run `recruitwatch enrich` to relabel)", highlight=False)
+
+
+@main.command()
+@click.option("--limit", type=int, default=50, show_default=True)
+@format_option()
+@click.pass_obj
+def queue(obj: Ctx, limit: int, fmt: str) -> None:
+    """Unlabelled posts whose labels would teach the model most (uncertain, disputed, new)."""
+    from .enrich.classify_queue import queue as build_queue
+
+    with obj.store().connect() as conn:
+        rows = build_queue(conn, limit)
+    columns = ["id", "score", "reasons", "genre", "text"]
+    render(rows, fmt, sys.stdout, columns if fmt in ("table", "csv") else None)

@@ -101,7 +101,7 @@ def default_model(cache: Path | None = None) -> classify_model.GenreModel:
 
 class ClassifyEnricher(Enricher):
     NAME = "classify"
-    VERSION = "1"
+    VERSION = "2"
     REQUIRES = ("language", "entities")
     DESCRIPTION = "genre, themes, TCAP tier with provenance: codebook rules, model, reporting guard"
     MODEL_VERSIONED: ClassVar[bool] = True
@@ -149,6 +149,8 @@ class ClassifyEnricher(Enricher):
             "themes": themes,
             "tier": level,
             "model_genre": max(probs, key=lambda g: (probs[g], g)),
+            "uncertainty": uncertainty(probs),
+            "new_language": lang not in self.model.languages,
             "unlinked": demoted,
             "guarded": guarded,
             "reporting": markers,
@@ -172,6 +174,12 @@ class ClassifyEnricher(Enricher):
         if level:
             labels.append(label("tier", level, TIER_SOURCE, confidence))
         return labels
+
+
+def uncertainty(probs: dict[str, float]) -> float:
+    """1 - (best - second best probability): 0 when sure, 1 when torn."""
+    top = [*sorted(probs.values(), reverse=True), 0.0, 0.0]
+    return round(1.0 - (top[0] - top[1]), 4)
 
 
 def label(kind: str, value: str, source: str, confidence: float) -> dict[str, Any]:

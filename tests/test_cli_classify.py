@@ -1,0 +1,63 @@
+"""The classification commands end to end: label, label-import, train, enrich, queue, posts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from recruitwatch.enrich.classify_queue import score
+
+from .test_cli import invoke, seed
+
+POST = "telegram:channel77/{}"
+
+
+def posts(home: Path) -> dict[str, dict[str, object]]:
+    code, out = invoke(home, "posts", "--format", "jsonl")
+    assert code == 0, out
+    return {r["id"]: r for r in map(json.loads, out.splitlines())}
+
+
+def test_label_train_queue_and_posts(tmp_path: Path) -> None:
+    seed(tmp_path)
+    code, out = invoke(
+        tmp_path, "label", POST.format(1), "genre=news_reporting", "--analyst", "ana"
+    )
+    assert code == 0, out
+    assert invoke(tmp_path, "label", POST.format(1), "genre=bogus")[0] == 2  # ConfigError
+    assert invoke(tmp_path, "label", "telegram:none/1", "genre=unrelated")[0] == 3  # InputError
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "post_id,genre,themes,tier,analyst,note\n"
+        f"{POST.format(2)},unrelated,,,bob,[synthetic]\n{POST.format(3)},nope,,,bob,\n",
+        encoding="utf-8",
+    )
+    code, out = invoke(tmp_path, "label-import", str(labels))
+    assert code == 3 and "row 3" in out and "1 row(s)" in out
+    code, out = invoke(tmp_path, "train")
+    assert code == 0 and "genre-charlr-v1.json" in out, out
+    assert invoke(tmp_path, "enrich")[0] == 0
+    records = posts(tmp_path)
+    assert records[POST.format(1)]["genre"] == "news_reporting"
+    assert records[POST.format(2)]["genre"] == "unrelated"
+    sources = {lab["source"] for r in records.values() for lab in r["labels"]}  # type: ignore[attr-defined]
+    assert {"analyst:ana", "analyst:bob", "model:genre-charlr@1"} <= sources
+    code, out = invoke(tmp_path, "queue", "--format", "json")
+    queued = json.loads(out)
+    assert (
+        code == 0 and [q["id"] for q in queued] and POST.format(1) not in {q["id"] for q in queued}
+    )
+    assert [q["score"] for q in queued] == sorted((q["score"] for q in queued), reverse=True)
+
+
+def test_queue_score_reasons() -> None:
+    assert score({"uncertainty": 0.1}) == (0.1, [])
+    value, reasons = score({"uncertainty": 0.8, "guarded": True, "new_language": True})
+    assert value == 1.8 and reasons == ["uncertain", "rule-model disagreement", "new language"]
+
+
+def test_eval_classify_flags_the_synthetic_set(tmp_path: Path) -> None:
+    from tests.enrich.test_classify_train import small_csv
+
+    code, out = invoke(tmp_path, "eval", "classify", str(small_csv(tmp_path, 10)))
+    assert code == 0 and "NOT INDICATIVE" not in out and "confusion matrix" in out
