@@ -26,6 +26,10 @@ ANALYSIS = [
     "[synthetic] Tahlil: tadqiqotchilar Al-Azaim nashrlarini o'rganib, 32 hujumni sanab chiqdi.",
     "[synthetic] News report: officials said the group ISKP used the hashtag "
     "#synthetic_release_002 for a Tajik-language audio series, according to monitors.",
+    "[synthetic] Таҳлил: коршинос мегӯяд, ки Вилояти Хуросон силсилаи аудиоӣ нашр кард.",
+    "[synthetic] Талдоо: эксперт ИГИЛ-Хорасан топтун жаңы видеосун изилдөө менен баалады.",
+    "[synthetic] تحلیل: به گفته کارشناس، ولایت خراسان یک مجموعه صوتی منتشر کرد.",
+    "[synthetic] تجزیہ: ماہرین کے مطابق داعش خراسان نے ازبک زبان میں آڈیو جاری کی۔",
 ]
 
 
