@@ -108,6 +108,7 @@ def test_user_codebook_extends_the_default(tmp_path: Path) -> None:
     )
     book = load(tmp_path)
     assert "synthetic_theme" in book.themes and "recruitment_call" in book.themes
+    assert book.digest != load().digest  # a changed codebook re-runs the classify step
     step = ClassifyEnricher(book)
     item = Item("t:s/1", "telegram:s", "[synthetic] synthetic_marker_word")
     Chain.default(["entities"]).run(None, [item])

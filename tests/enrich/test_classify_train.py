@@ -88,7 +88,7 @@ def test_train_writes_versions_that_the_chain_uses(store: Store, tmp_path: Path)
         first, second = train_from_store(conn, models), train_from_store(conn, models)
     assert (first.name, second.name) == ("genre-charlr-v1.json", "genre-charlr-v2.json")
     step = ClassifyEnricher.from_settings(Settings(home=tmp_path))
-    assert step.VERSION == "2+model:genre-charlr@2+cb1"
+    assert step.VERSION.startswith("2+model:genre-charlr@2+codebook@")
     Chain([*Chain.default(["entities"]).steps, step]).run_pending(store, 100)
     records = {r["id"]: r for r in all_posts(store)}
     sources = set()

@@ -122,7 +122,7 @@ class ClassifyEnricher(Enricher):
         models = settings.home / "models"
         model = classify_model.load_latest(models) or default_model(models)
         step = cls(codebook.load(settings.home), model)
-        setattr(step, "VERSION", f"{cls.VERSION}+{step.model.source}+cb{step.book.version}")  # noqa: B010
+        setattr(step, "VERSION", f"{cls.VERSION}+{step.model.source}+codebook@{step.book.digest}")  # noqa: B010
         return step
 
     def enrich(self, items: Sequence[Item]) -> list[Any]:

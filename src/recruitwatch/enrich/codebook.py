@@ -7,6 +7,8 @@ with the same key replaces the default one, new keys are added. No code changes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -42,6 +44,7 @@ class Codebook:
     analytic: dict[str, tuple[str, ...]]
     rules: tuple[Rule, ...]
     propaganda_min_confidence: float = 0.6
+    digest: str = ""
 
     @property
     def propaganda_genres(self) -> frozenset[str]:
@@ -110,6 +113,7 @@ def build(data: dict[str, Any]) -> Codebook:
         analytic=_terms(reporting.get("analytic", {})),
         rules=tuple(_rule(r) for r in data.get("rules", [])),
         propaganda_min_confidence=float(data.get("propaganda_min_confidence", 0.6)),
+        digest=hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12],
     )
     for rule in book.rules:
         if rule.theme is not None:
