@@ -36,7 +36,7 @@ def _regex(forms: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def _count(pattern: re.Pattern[str] | None, form: str) -> int:
-    return 0 if pattern is None else sum(1 for _ in pattern.finditer(form))
+    return 0 if pattern is None else len(pattern.findall(form))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +44,11 @@ class CompiledRule:
     rule: Rule
     text: re.Pattern[str] | None
 
-    def fires(self, form: str, entities: Sequence[Mapping[str, Any]]) -> list[str]:
+    def fires(
+        self, form: str, entities: Sequence[Mapping[str, Any]], scan: bool = True
+    ) -> list[str]:
         """What this rule saw in the post (empty when it does not fire)."""
-        seen = [m.group(0) for m in self.text.finditer(form)] if self.text else []
+        seen = [m.group(0) for m in self.text.finditer(form)] if scan and self.text else []
         for ent in entities:
             if ent.get("kind") in self.rule.entity_kinds and str(ent.get("id", "")).startswith(
                 self.rule.entity_prefix
@@ -71,12 +73,15 @@ class RuleSet:
         self.rules = [_compile_rule(r) for r in book.rules]
         self.attribution = _regex(_forms(book.attribution))
         self.analytic = _regex(_forms(book.analytic))
+        texts = [f"(?:{c.text.pattern})" for c in self.rules if c.text is not None]
+        self.any_text = re.compile("|".join(texts)) if texts else None
 
     def evidence(self, form: str, entities: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """One entry per firing rule: {rule, theme, seen}."""
         out = []
+        scan = self.any_text is not None and self.any_text.search(form) is not None
         for compiled in self.rules:
-            seen = compiled.fires(form, entities)
+            seen = compiled.fires(form, entities, scan)
             if seen:
                 rule = compiled.rule
                 out.append(

@@ -45,10 +45,11 @@ class Codebook:
     rules: tuple[Rule, ...]
     propaganda_min_confidence: float = 0.6
     digest: str = ""
+    propaganda: frozenset[str] = frozenset()
 
     @property
     def propaganda_genres(self) -> frozenset[str]:
-        return frozenset(g for g, spec in self.genres.items() if spec.get("propaganda"))
+        return self.propaganda
 
     def check(self, kind: str, value: str) -> None:
         """Raise ConfigError unless ``value`` is a known label of ``kind``."""
@@ -113,6 +114,9 @@ def build(data: dict[str, Any]) -> Codebook:
         analytic=_terms(reporting.get("analytic", {})),
         rules=tuple(_rule(r) for r in data.get("rules", [])),
         propaganda_min_confidence=float(data.get("propaganda_min_confidence", 0.6)),
+        propaganda=frozenset(
+            g for g, spec in data.get(GENRES, {}).items() if spec.get("propaganda")
+        ),
         digest=hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12],
     )
     for rule in book.rules:
