@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .jsonutil import dumps
+
 MEDIA_KINDS = (
     "photo",
     "video",
@@ -155,8 +157,6 @@ class Post:
         files, so the hash covers those (``raw_json``: the payload's JSON text, when
         the caller has it already) and the normaliser's version.
         """
-        from .jsonutil import dumps
-
         media = [(m.sha256, m.present, m.absent_reason, m.path) for m in self.media] or None
         edited = self.edited.isoformat() if self.edited else None
         head = dumps(
