@@ -31,7 +31,10 @@ class ImportReport:
 
 
 def parse_pairs(pairs: Sequence[str], book: Codebook) -> dict[str, list[str]]:
-    """``["genre=news_reporting", "themes=a,b"]`` -> ``{"genre": [...], "theme": [...]}``."""
+    """``["genre=news", "themes=a,b"]`` -> ``{"genre": ["news_reporting"], "theme": [...]}``.
+
+    Values are codebook labels or their aliases (``news`` for ``news_reporting``).
+    """
     out: dict[str, list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -39,9 +42,7 @@ def parse_pairs(pairs: Sequence[str], book: Codebook) -> dict[str, list[str]]:
         if not sep or kind is None:
             raise ConfigError(f"{pair!r}: expected genre=..., themes=a,b or tier=...")
         values = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
-        for v in values:
-            book.check(kind, v)
-        out.setdefault(kind, []).extend(values)
+        out.setdefault(kind, []).extend(book.check(kind, v) for v in values)
     return out
 
 

@@ -20,6 +20,11 @@ MODEL = {"label": "genre", "value": "official_propaganda", "source": "model:m@1"
 def test_pairs_are_checked_against_the_codebook() -> None:
     values = parse_pairs(["genre=news_reporting", "themes=attack_claim;fundraising"], BOOK)
     assert values == {"genre": ["news_reporting"], "theme": ["attack_claim", "fundraising"]}
+    aliased = parse_pairs(["genre=news", "themes=attack,release"], BOOK)
+    assert aliased == {
+        "genre": ["news_reporting"],
+        "theme": ["attack_claim", "media_release_announcement"],
+    }
     with pytest.raises(ConfigError, match="unknown genre"):
         parse_pairs(["genre=nonsense"], BOOK)
     with pytest.raises(ConfigError, match="expected"):

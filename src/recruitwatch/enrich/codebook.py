@@ -51,11 +51,18 @@ class Codebook:
     def propaganda_genres(self) -> frozenset[str]:
         return self.propaganda
 
-    def check(self, kind: str, value: str) -> None:
-        """Raise ConfigError unless ``value`` is a known label of ``kind``."""
+    def check(self, kind: str, value: str) -> str:
+        """The canonical label for ``value`` (a label or one of its ``aliases``) of ``kind``.
+
+        Raises ConfigError for a value the codebook does not know.
+        """
         known = {"genre": self.genres, "theme": self.themes, "tier": self.tiers}[kind]
-        if value not in known:
-            raise ConfigError(f"unknown {kind} {value!r}; the codebook knows {sorted(known)}")
+        if value in known:
+            return value
+        for name, spec in known.items():
+            if value in spec.get("aliases", ()):
+                return name
+        raise ConfigError(f"unknown {kind} {value!r}; the codebook knows {sorted(known)}")
 
 
 def default_path() -> Path:
