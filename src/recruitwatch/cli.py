@@ -379,7 +379,7 @@ def similar(obj: Ctx, post_id: str, threshold: float | None, limit: int, fmt: st
     from .enrich.fingerprint.text import THRESHOLD
     from .enrich.fingerprint.text import similar as find_similar
 
-    with obj.store().connect() as conn:
+    with obj.store().begin() as conn:  # brings the LSH index up to date first
         rows = find_similar(conn, post_id, THRESHOLD if threshold is None else threshold, limit)
     render(rows, fmt, sys.stdout, ["id", "score", "source"] if fmt in ("table", "csv") else None)
 

@@ -1,0 +1,116 @@
+"""Text fingerprints: MinHash estimates, cross-script copies, similar() on both backends."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recruitwatch.enrich.chain import Chain
+from recruitwatch.enrich.fingerprint import minhash
+from recruitwatch.enrich.fingerprint.text import fingerprint_form, refresh_lsh, similar
+from recruitwatch.enrich.translit import uz_latn_to_cyrl
+from recruitwatch.model import Post, Source
+from recruitwatch.store import Store
+from recruitwatch.store.writer import write_posts
+
+DEV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "langid" / "dev.tsv"
+UZ = (
+    "[synthetic] Har bir inson oʻz huquqlarini himoya qilish uchun"
+    " kasaba uyushmalari tuzishga haqli."
+)
+
+
+def sentences(n: int) -> list[str]:
+    rows = DEV.read_text(encoding="utf-8").splitlines()[1:]
+    return [r.split("\t", 4)[4] for r in rows[:n]]
+
+
+def exact(a: str, b: str) -> float:
+    def sh(t: str) -> set[str]:
+        k = min(minhash.SHINGLE, len(t))
+        return {t[i : i + k] for i in range(len(t) - k + 1)}
+
+    return len(sh(a) & sh(b)) / len(sh(a) | sh(b))
+
+
+def test_estimates_follow_exact_jaccard_on_real_sentences() -> None:
+    rng = random.Random(5)
+    texts = sentences(400)
+    errors = []
+    for text in texts:
+        cut = text[: int(len(text) * rng.uniform(0.4, 1.0))]
+        a, b = minhash.signatures([text, cut])
+        assert a is not None and b is not None
+        errors.append(abs(minhash.jaccard(a, b) - exact(text, cut)))
+    assert np.mean(errors) < 0.05  # 128 permutations: standard error <= 0.045
+    assert np.percentile(errors, 99) < 0.16
+
+
+def test_batch_equals_one_by_one_and_empty_is_none() -> None:
+    texts = [*sentences(50), "", "abc", "🙂"]
+    together = minhash.signatures(texts)
+    for text, sig in zip(texts, together, strict=True):
+        alone = minhash.signatures([text])[0]
+        assert (sig is None and alone is None) or (sig == alone).all()  # type: ignore[union-attr]
+    assert together[50] is None and together[51] is not None
+
+
+def test_encode_round_trip_and_band_keys() -> None:
+    sig = minhash.signatures(["[synthetic] some text to hash"])[0]
+    assert sig is not None
+    assert (minhash.decode(minhash.encode(sig)) == sig).all()
+    keys = minhash.band_keys(np.stack([sig, sig]), 25, 5)
+    assert keys.shape == (2, 25) and (keys[0] == keys[1]).all() and len(set(keys[0])) == 25
+
+
+def test_fingerprint_form_ignores_links_punctuation_and_script() -> None:
+    copy = uz_latn_to_cyrl(UZ) + " https://t.me/synthetic_channel_b/12 !!!"
+    assert fingerprint_form(UZ, "uz") == fingerprint_form(copy, "uz")
+    assert "http" not in fingerprint_form("see https://example.invalid/x now")
+
+
+SRC_A = Source("telegram", "channel11", "[synthetic] A", "public_channel")
+SRC_B = Source("telegram", "channel22", "[synthetic] A (backup)", "public_channel")
+
+
+def store_posts(store: Store, posts: list[Post]) -> None:
+    with store.begin() as conn:
+        Chain.default(["text_minhash"]).run_posts(conn, write_posts(conn, posts))
+
+
+def post(source: Source, n: int, text: str) -> Post:
+    date = datetime(2026, 6, 1, tzinfo=UTC) + timedelta(hours=n)
+    return Post(source, str(n), date, text, raw={"n": n, "t": text})
+
+
+def test_similar_finds_cross_script_copies_across_sources(store: Store) -> None:
+    others = [post(SRC_A, 10 + i, f"[synthetic] {t}") for i, t in enumerate(sentences(30))]
+    copy = uz_latn_to_cyrl(UZ) + " t.me/synthetic_channel_b"
+    store_posts(store, [post(SRC_A, 1, UZ), post(SRC_B, 2, copy), *others])
+    with store.begin() as conn:
+        found = similar(conn, "telegram:channel11/1")
+    assert found[0]["id"] == "telegram:channel22/2"
+    assert found[0]["source"] == "telegram:channel22" and found[0]["score"] >= 0.9
+    assert all(f["score"] >= 0.5 for f in found)
+    assert len(found) == 1
+
+
+def test_edited_text_refreshes_its_buckets(store: Store) -> None:
+    store_posts(store, [post(SRC_A, 1, UZ), post(SRC_B, 2, UZ + " (forwarded)")])
+    with store.begin() as conn:
+        assert [f["id"] for f in similar(conn, "telegram:channel11/1")] == ["telegram:channel22/2"]
+    other = "[synthetic] Совершенно другой текст о погоде в горах и о ценах на рынке."
+    store_posts(store, [post(SRC_B, 2, other)])
+    with store.begin() as conn:
+        assert similar(conn, "telegram:channel11/1") == []
+        assert refresh_lsh(conn) == 0  # already up to date
+
+
+@pytest.mark.parametrize("missing", ["telegram:channel99/1"])
+def test_unknown_post_has_no_neighbours(store: Store, missing: str) -> None:
+    with store.begin() as conn:
+        assert similar(conn, missing) == []
