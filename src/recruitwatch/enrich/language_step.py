@@ -18,24 +18,27 @@ from ..store import schema
 from .base import Enricher, Item
 
 PRIOR_MIN_POSTS = 5
+PRIOR_WINDOW = 200
 
 
 def source_priors(conn: sa.Connection, sources: Sequence[str]) -> dict[str, dict[str, float]]:
-    """Share of each language tag among the stored posts of each source."""
+    """Share of each language tag among each source's most recent stored posts.
+
+    Only the last PRIOR_WINDOW posts count (an index range scan per source), so the
+    cost stays constant as a channel grows and the prior follows its recent languages.
+    """
     e, p = schema.enrichments.c, schema.posts.c
     tag = e.result["tag"].as_string()
-    query = (
-        sa.select(p.source_id, tag, sa.func.count())
-        .join(schema.posts, p.id == e.post_id)
-        .where(e.enricher == "language", p.source_id.in_(list(sources)))
-        .group_by(p.source_id, tag)
-    )
-    counts: dict[str, Counter[str]] = {}
-    for source, value, n in conn.execute(query):
-        if value and value != "und":
-            counts.setdefault(source, Counter())[value] += int(n)
     priors = {}
-    for source, counter in counts.items():
+    for source in sources:
+        recent = (
+            sa.select(p.id)
+            .where(p.source_id == source)
+            .order_by(p.date.desc())
+            .limit(PRIOR_WINDOW)
+        )
+        query = sa.select(tag).where(e.enricher == "language", e.post_id.in_(recent))
+        counter = Counter(v for v in conn.execute(query).scalars() if v and v != "und")
         total = sum(counter.values())
         if total >= PRIOR_MIN_POSTS:
             priors[source] = {k: v / total for k, v in counter.items()}
