@@ -418,13 +418,22 @@ def eval_langid(tsv: Path, prefix: int | None, context: bool, baseline: bool) ->
 )
 @click.pass_obj
 def eval_classify(obj: Ctx, labels_csv: Path | None) -> None:
-    """Cross-validate the classifier: P/R/F1, confusion, per language (default: demo set)."""
+    """Cross-validate the classifier: P/R/F1, confusion, per language (default: demo set).
+
+    LABELS_CSV: post_id, genre and text columns, or the label-import schema for posts
+    already in the store.
+    """
     from .enrich.classify import bundled_labels_path
-    from .enrich.classify_train import evaluate_csv, format_report
+    from .enrich.classify_train import evaluate_csv, format_report, has_text_column
     from .enrich.codebook import load
 
     path = labels_csv or bundled_labels_path()
-    report = evaluate_csv(path, load(obj.settings.home))
+    book = load(obj.settings.home)
+    if has_text_column(path):
+        report = evaluate_csv(path, book)
+    else:
+        with obj.store().connect() as conn:
+            report = evaluate_csv(path, book, conn)
     click.echo(format_report(report, synthetic=path == bundled_labels_path()))
 
 

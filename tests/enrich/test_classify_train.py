@@ -18,13 +18,14 @@ from recruitwatch.enrich.classify_train import (
     SYNTHETIC_NOTE,
     evaluate_csv,
     format_report,
+    has_text_column,
     train_from_store,
 )
 from recruitwatch.enrich.codebook import load
 from recruitwatch.errors import ConfigError
 from recruitwatch.settings import Settings
 from recruitwatch.store import Store
-from recruitwatch.store.labels import set_labels
+from recruitwatch.store.labels import all_analyst_labels, set_labels
 from tests.store.test_store import all_posts, post, write
 
 BOOK = load()
@@ -119,3 +120,26 @@ def test_shipped_demo_model_is_the_bundled_set_retrained() -> None:
     again = train_demo_model()
     assert again.classes == shipped.classes
     assert np.allclose(again.coef, shipped.coef, atol=1e-5)
+
+
+def test_eval_on_analyst_csv_reads_texts_from_the_store(store: Store, tmp_path: Path) -> None:
+    ids = labelled_store(store)
+    with store.connect() as conn:
+        genres = {pid: kinds["genre"][0] for pid, kinds in all_analyst_labels(conn).items()}
+    path = tmp_path / "analyst.csv"
+    lines = ["post_id,genre,themes,tier,analyst,note", "telegram:missing/1,news,,,a,"]
+    lines += [f"{pid},{genres[pid]},,,a," for pid in ids]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert not has_text_column(path)
+    with store.connect() as conn:
+        report = evaluate_csv(path, BOOK, conn)
+    assert report.n == len(ids) == 12
+    assert report.notes and "1 row(s)" in report.notes[0]
+    assert {row["label"] for row in report.per_label} >= {"news_reporting", "unrelated"}
+    with pytest.raises(ConfigError, match="text column"):
+        evaluate_csv(path, BOOK)
+
+
+def test_eval_needs_enough_posts_per_genre(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="5 posts or more"):
+        evaluate_csv(small_csv(tmp_path, 3), BOOK)

@@ -9,6 +9,7 @@ confusion matrix per genre, and accuracy and macro-F1 per language.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,13 @@ from ..store.labels import all_analyst_labels
 from ..store.queries import enrichment_results
 from . import classify_model, codebook
 from .base import Item
-from .classify import ClassifyEnricher, enrich_for_training, read_training_csv, training_item
+from .classify import (
+    ClassifyEnricher,
+    enrich_for_training,
+    read_training_csv,
+    skip_comments,
+    training_item,
+)
 
 FOLDS = 5
 
@@ -96,15 +103,39 @@ def _per_language(langs: list[str], truth: list[str], pred: list[str]) -> list[d
     return out
 
 
-def evaluate_csv(path: Path, book: codebook.Codebook) -> EvalReport:
-    """Cross-validate the classifier on a CSV with post_id, genre, text (kind, source, lang)."""
+def has_text_column(path: Path) -> bool:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return "text" in (next(csv.reader(skip_comments(fh)), None) or [])
+
+
+def _rows_and_items(
+    path: Path, conn: sa.Connection | None
+) -> tuple[list[dict[str, str]], list[Item], list[str]]:
+    """Labelled rows with their items: text from the CSV, else the post's text in the store."""
+    rows = read_training_csv(path)
+    if rows and "text" in rows[0]:
+        return rows, [training_item(r) for r in rows], []
+    if conn is None:
+        raise ConfigError(f"{path}: without a text column the posts must be in the store")
+    found = {i.post_id: i for i in _items_from_store(conn, [r["post_id"] for r in rows])}
+    notes = [f"{path}: {len(rows) - len(found)} row(s) name posts not in the store: skipped"]
+    kept = [r for r in rows if r["post_id"] in found]
+    return kept, [found[r["post_id"]] for r in kept], notes if len(kept) < len(rows) else []
+
+
+def evaluate_csv(
+    path: Path, book: codebook.Codebook, conn: sa.Connection | None = None
+) -> EvalReport:
+    """Cross-validate the classifier on a labelled CSV (post_id, genre; text or posts in store)."""
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-    rows = read_training_csv(path)
-    if not rows or "text" not in rows[0]:
-        raise ConfigError(f"{path}: needs the columns post_id, genre and text")
-    items = [training_item(r) for r in rows]
-    enrich_for_training(items)
+    rows, items, notes = _rows_and_items(path, conn)
+    for r in rows:
+        r["genre"] = book.check("genre", r["genre"])
+    genres = {r["genre"] for r in rows}
+    if len(genres) < 2 or min(sum(r["genre"] == g for r in rows) for g in genres) < FOLDS:
+        raise ConfigError(f"{path}: needs two genres or more with {FOLDS} posts or more each")
+    enrich_for_training([i for i in items if "entities" not in i.results])
     truth = [r["genre"] for r in rows]
     pred = _cross_validated(items, truth, book)
     labels = sorted(set(truth) | set(pred))
@@ -125,7 +156,7 @@ def evaluate_csv(path: Path, book: codebook.Codebook) -> EvalReport:
     ]
     confusion = confusion_matrix(truth, pred, labels=labels).tolist()
     return EvalReport(
-        labels, per_label, confusion, _per_language(langs, truth, pred), FOLDS, len(rows)
+        labels, per_label, confusion, _per_language(langs, truth, pred), FOLDS, len(rows), notes
     )
 
 
@@ -137,6 +168,7 @@ SYNTHETIC_NOTE = (
 
 def format_report(report: EvalReport, synthetic: bool) -> str:
     lines = [SYNTHETIC_NOTE, ""] if synthetic else []
+    lines += report.notes
     lines.append(
         f"{report.n} posts, {report.folds}-fold stratified cross-validation (model + guards)"
     )
