@@ -35,7 +35,7 @@ def test_label_train_queue_and_posts(tmp_path: Path) -> None:
     code, out = invoke(tmp_path, "label-import", str(labels))
     assert code == 3 and "row 3" in out and "1 row(s)" in out
     code, out = invoke(tmp_path, "train")
-    assert code == 0 and "genre-charlr-v1.json" in out, out
+    assert code == 0 and "genre-charlr-v1.json" in out and "themes-charlr" not in out, out
     assert invoke(tmp_path, "enrich")[0] == 0
     records = posts(tmp_path)
     assert records[POST.format(1)]["genre"] == "news_reporting"

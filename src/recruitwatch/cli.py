@@ -670,12 +670,14 @@ def label_import(obj: Ctx, csv_path: Path, analyst: str) -> None:
 @main.command()
 @click.pass_obj
 def train(obj: Ctx) -> None:
-    """Train the genre model on the analysts' labels; saves the next version in HOME/models."""
+    """Train the genre (and theme) model on analysts' labels; next versions in HOME/models."""
     from .enrich.classify_train import train_from_store
 
     with obj.store().connect() as conn:
-        card = train_from_store(conn, obj.settings.home / "models")
-    err.print(f"model written: {card} (run `recruitwatch enrich` to relabel)", highlight=False)
+        cards = train_from_store(conn, obj.settings.home / "models")
+    for card in cards:
+        err.print(f"model written: {card}", highlight=False)
+    err.print("run `recruitwatch enrich` to relabel the posts", highlight=False)
 
 
 @main.command()

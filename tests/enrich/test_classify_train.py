@@ -77,8 +77,11 @@ def labelled_store(store: Store) -> list[str]:
     ids = [str(p["id"]) for p in all_posts(store)]
     with store.begin() as conn:
         for pid, p in zip(ids, posts, strict=True):
-            genre = "news_reporting" if p.text.startswith(TEXTS["news_reporting"]) else "unrelated"
-            set_labels(conn, pid, {"genre": [genre]}, "analyst_t")
+            news = p.text.startswith(TEXTS["news_reporting"])
+            values = {"genre": ["news_reporting" if news else "unrelated"]}
+            if news:
+                values["theme"] = ["media_release_announcement"]
+            set_labels(conn, pid, values, "analyst_t")
     return ids
 
 
@@ -87,9 +90,10 @@ def test_train_writes_versions_that_the_chain_uses(store: Store, tmp_path: Path)
     models = tmp_path / "models"
     with store.connect() as conn:
         first, second = train_from_store(conn, models), train_from_store(conn, models)
-    assert (first.name, second.name) == ("genre-charlr-v1.json", "genre-charlr-v2.json")
+    assert [p.name for p in first] == ["genre-charlr-v1.json", "themes-charlr-v1.json"]
+    assert [p.name for p in second] == ["genre-charlr-v2.json", "themes-charlr-v2.json"]
     step = ClassifyEnricher.from_settings(Settings(home=tmp_path))
-    assert step.VERSION.startswith("2+model:genre-charlr@2+codebook@")
+    assert step.VERSION.startswith("2+model:genre-charlr@2+model:themes-charlr@2+codebook@")
     Chain([*Chain.default(["entities"]).steps, step]).run_pending(store, 100)
     records = {r["id"]: r for r in all_posts(store)}
     sources = set()
@@ -98,7 +102,9 @@ def test_train_writes_versions_that_the_chain_uses(store: Store, tmp_path: Path)
         assert labels[0]["source"] == "analyst:analyst_t"  # type: ignore[index]
         assert records[pid]["genre"] == labels[0]["value"]  # type: ignore[index]
         sources |= {lab["source"] for lab in labels[1:]}  # type: ignore[index]
-    assert "model:genre-charlr@2" in sources
+    assert {"model:genre-charlr@2", "model:themes-charlr@2"} <= sources
+    news = [r for r in records.values() if r["genre"] == "news_reporting"]
+    assert news and all("media_release_announcement" in r["themes"] for r in news)  # type: ignore[operator]
 
 
 def test_train_needs_two_genres(store: Store, tmp_path: Path) -> None:

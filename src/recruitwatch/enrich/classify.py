@@ -21,6 +21,7 @@ from ..settings import Settings
 from . import classify_model, codebook
 from .base import Enricher, Item
 from .classify_rules import RULE_CONFIDENCE, RuleSet, best_genre, guard, links_to_group, tier
+from .classify_themes import THEMES_ID, predict_themes
 from .translit import match_form
 
 GUARD_SOURCE = "rule:reporting-guard"
@@ -110,10 +111,12 @@ class ClassifyEnricher(Enricher):
         self,
         book: codebook.Codebook | None = None,
         model: classify_model.GenreModel | None = None,
+        themes_model: classify_model.GenreModel | None = None,
     ) -> None:
         self.book = book or codebook.load()
         self.rules = RuleSet(self.book)
         self.model = model or default_model()
+        self.themes_model = themes_model
 
     @classmethod
     def from_settings(cls, settings: Settings | None) -> Enricher:
@@ -121,19 +124,27 @@ class ClassifyEnricher(Enricher):
             return cls()
         models = settings.home / "models"
         model = classify_model.load_latest(models) or default_model(models)
-        step = cls(codebook.load(settings.home), model)
-        setattr(step, "VERSION", f"{cls.VERSION}+{step.model.source}+codebook@{step.book.digest}")  # noqa: B010
+        themes = classify_model.load_latest(models, THEMES_ID)
+        step = cls(codebook.load(settings.home), model, themes)
+        sources = [step.model.source] + ([themes.source] if themes else [])
+        version = "+".join([cls.VERSION, *sources, f"codebook@{step.book.digest}"])
+        setattr(step, "VERSION", version)  # noqa: B010
         return step
 
     def enrich(self, items: Sequence[Item]) -> list[Any]:
         probs = self.model.proba(items)
         classes = self.model.classes
+        themes: list[list[tuple[str, float]]] = [[] for _ in items]
+        if self.themes_model is not None:
+            themes = predict_themes(self.themes_model, items)
         return [
-            self._one(item, {c: float(p) for c, p in zip(classes, row, strict=True)})
-            for item, row in zip(items, probs, strict=True)
+            self._one(item, {c: float(p) for c, p in zip(classes, row, strict=True)}, found)
+            for item, row, found in zip(items, probs, themes, strict=True)
         ]
 
-    def _one(self, item: Item, probs: dict[str, float]) -> dict[str, Any]:
+    def _one(
+        self, item: Item, probs: dict[str, float], model_themes: list[tuple[str, float]]
+    ) -> dict[str, Any]:
         lang = (item.results.get("language") or {}).get("lang")
         form = match_form(item.text, lang)
         evidence = self.rules.evidence(form, item.results.get("entities") or [])
@@ -142,7 +153,7 @@ class ClassifyEnricher(Enricher):
         allowed = linked and lang in self.model.languages
         model_genre, confidence, demoted = best_genre(probs, allowed, self.book)
         genre, guarded = guard(model_genre, markers, linked, self.book)
-        themes = sorted({e["theme"] for e in evidence if e["theme"]})
+        themes = sorted({e["theme"] for e in evidence if e["theme"]} | {t for t, _ in model_themes})
         level = tier(genre, themes, self.book)
         return {
             "genre": genre,
@@ -155,8 +166,14 @@ class ClassifyEnricher(Enricher):
             "guarded": guarded,
             "reporting": markers,
             "evidence": evidence,
-            "labels": self._labels(genre, confidence, guarded, evidence, level),
+            "labels": self._labels(genre, confidence, guarded, evidence, level)
+            + self._theme_labels(model_themes),
         }
+
+    def _theme_labels(self, model_themes: list[tuple[str, float]]) -> list[dict[str, Any]]:
+        if self.themes_model is None:
+            return []
+        return [label("theme", t, self.themes_model.source, p) for t, p in model_themes]
 
     def _labels(
         self,

@@ -28,7 +28,6 @@ from .translit import match_form
 MAX_CHARS = 600
 META_WEIGHT = 0.5
 MODEL_ID = "genre-charlr"
-_VERSIONED = re.compile(rf"^{MODEL_ID}-v(\d+)\.json$")
 
 
 def meta_tokens(item: Item) -> list[str]:
@@ -71,6 +70,10 @@ def masked_text(item: Item) -> str:
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " + text[end:]
     return _HASHTAG.sub(" ", text)
+
+
+def languages(items: Sequence[Item]) -> list[str]:
+    return sorted({lang for i in items if (lang := _lang(i))})
 
 
 def match_text(item: Item) -> str:
@@ -140,13 +143,14 @@ def fit(items: Sequence[Item], genres: Sequence[str], card: dict[str, Any]) -> G
             **card,
             "classes": [str(c) for c in clf.classes_],
             "trained_on": counts,
-            "languages": sorted({lang for i in items if (lang := _lang(i))}),
+            "languages": languages(items),
         },
     )
 
 
-def latest_version(models: Path) -> int:
-    found = [int(m.group(1)) for p in models.glob("*.json") if (m := _VERSIONED.match(p.name))]
+def latest_version(models: Path, model_id: str = MODEL_ID) -> int:
+    versioned = re.compile(rf"^{re.escape(model_id)}-v(\d+)\.json$")
+    found = [int(m.group(1)) for p in models.glob("*.json") if (m := versioned.match(p.name))]
     return max(found, default=0)
 
 
@@ -171,23 +175,16 @@ def read(stem: Path) -> GenreModel:
     return GenreModel(tuple(card["classes"]), coef, intercept, card)
 
 
-def save(model: GenreModel, models: Path) -> Path:
-    """Write ``model`` as the next version under ``models``; returns the card path."""
-    version = latest_version(models) + 1 if models.is_dir() else 1
-    stem = models / f"{MODEL_ID}-v{version}"
-    write(
-        GenreModel(
-            model.classes,
-            model.coef,
-            model.intercept,
-            {**model.card, "id": MODEL_ID, "version": version},
-        ),
-        stem,
-    )
+def save(model: GenreModel, models: Path, model_id: str = MODEL_ID) -> Path:
+    """Write ``model`` as the next version of ``model_id`` under ``models``; returns the card."""
+    version = latest_version(models, model_id) + 1 if models.is_dir() else 1
+    stem = models / f"{model_id}-v{version}"
+    card = {**model.card, "id": model_id, "version": version}
+    write(GenreModel(model.classes, model.coef, model.intercept, card), stem)
     return Path(f"{stem}.json")
 
 
-def load_latest(models: Path) -> GenreModel | None:
-    """The newest model under ``models`` (None when there is none)."""
-    version = latest_version(models) if models.is_dir() else 0
-    return read(models / f"{MODEL_ID}-v{version}") if version else None
+def load_latest(models: Path, model_id: str = MODEL_ID) -> GenreModel | None:
+    """The newest ``model_id`` model under ``models`` (None when there is none)."""
+    version = latest_version(models, model_id) if models.is_dir() else 0
+    return read(models / f"{model_id}-v{version}") if version else None

@@ -30,6 +30,7 @@ from .classify import (
     skip_comments,
     training_item,
 )
+from .classify_themes import THEMES_ID, fit_themes
 
 FOLDS = 5
 
@@ -44,19 +45,22 @@ def _items_from_store(conn: sa.Connection, ids: Sequence[str]) -> list[Item]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def train_from_store(conn: sa.Connection, models: Path) -> Path:
-    """Fit on the analysts' genre labels (the latest per post) and save the next version."""
-    genres = {
-        pid: kinds["genre"][-1]
-        for pid, kinds in all_analyst_labels(conn).items()
-        if kinds.get("genre")
-    }
-    items = _items_from_store(conn, sorted(genres))
-    missing = [i for i in items if "entities" not in i.results or "language" not in i.results]
-    enrich_for_training(missing)
+def train_from_store(conn: sa.Connection, models: Path) -> list[Path]:
+    """Fit the genre model (and the theme model when themes are trainable) on the analysts'
+    labels (the latest genre per post) and save their next versions; returns the cards."""
+    labelled = all_analyst_labels(conn)
+    items = _items_from_store(conn, sorted(labelled))
+    enrich_for_training([i for i in items if "entities" not in i.results])
+    genres = {pid: kinds["genre"][-1] for pid, kinds in labelled.items() if kinds.get("genre")}
+    with_genre = [i for i in items if i.post_id in genres]
     card = {"id": classify_model.MODEL_ID, "trained_from": "analyst labels"}
-    model = classify_model.fit(items, [genres[i.post_id] for i in items], card)
-    return classify_model.save(model, models)
+    model = classify_model.fit(with_genre, [genres[i.post_id] for i in with_genre], card)
+    cards = [classify_model.save(model, models)]
+    theme_sets = [set(labelled[i.post_id].get("theme", [])) for i in items]
+    themes = fit_themes(items, theme_sets, {"id": THEMES_ID, "trained_from": "analyst labels"})
+    if themes is not None:
+        cards.append(classify_model.save(themes, models, THEMES_ID))
+    return cards
 
 
 @dataclass
