@@ -127,12 +127,17 @@ def printed_warnings() -> Iterator[None]:
 
 
 def _run_ingest(
-    store: Store, settings: Settings, paths: list[str], fmt: str | None, enrich: bool = True
+    store: Store,
+    settings: Settings,
+    paths: list[str],
+    fmt: str | None,
+    enrich: bool = True,
+    only: tuple[str, ...] = (),
 ) -> int:
     from .enrich.chain import Chain
     from .pipeline import FileReport, ingest
 
-    chain = Chain.default(settings=settings) if enrich else None
+    chain = Chain.default(list(only) or None, settings=settings) if enrich else None
 
     def on_file(report: FileReport) -> None:
         if report.error:
@@ -172,6 +177,11 @@ def _run_ingest(
     help="reader name (see 'recruitwatch formats'); default: detect",
 )
 @click.option("--no-enrich", is_flag=True, help="skip the enrich stage (store raw records only)")
+@click.option(
+    "--only",
+    multiple=True,
+    help="run only these enrichers and what they require (repeatable; default: all)",
+)
 @click.option("--batch-size", type=int, default=None, help="records per commit")
 @click.option(
     "--map",
@@ -186,6 +196,7 @@ def ingest(
     paths: tuple[str, ...],
     fmt: str | None,
     no_enrich: bool,
+    only: tuple[str, ...],
     batch_size: int | None,
     maps: tuple[str, ...],
 ) -> None:
@@ -202,7 +213,8 @@ def ingest(
 
     parse_map(obj.settings.table_map)  # a bad map fails before any input is read
     store = obj.store()
-    sys.exit(_run_ingest(store, obj.settings, list(paths), fmt, enrich=not no_enrich))
+    code = _run_ingest(store, obj.settings, list(paths), fmt, enrich=not no_enrich, only=only)
+    sys.exit(code)
 
 
 @main.command()
