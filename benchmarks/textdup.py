@@ -32,7 +32,13 @@ from pathlib import Path
 import numpy as np
 
 from recruitwatch.enrich.fingerprint import minhash
-from recruitwatch.enrich.fingerprint.text import BANDS, ROWS, THRESHOLD, fingerprint_form
+from recruitwatch.enrich.fingerprint.text import (
+    BANDS,
+    ROWS,
+    THRESHOLD,
+    figures_conflict,
+    fingerprint_form,
+)
 from recruitwatch.enrich.translit import cyrl_to_latn, uz_latn_to_cyrl
 from recruitwatch.ingest.telegram_common import flatten_text
 
@@ -119,7 +125,9 @@ def flagged_pairs(
     for members in buckets.values():
         for a, b in itertools.combinations(members, 2):
             sa, sb = sigs[a], sigs[b]
-            if sa is not None and sb is not None and minhash.jaccard(sa, sb) >= threshold:
+            if sa is None or sb is None or minhash.jaccard(sa, sb) < threshold:
+                continue
+            if not figures_conflict(docs[a], docs[b]):  # the rule similar() applies
                 pairs.add((a, b))
     return pairs, len(docs) / elapsed
 

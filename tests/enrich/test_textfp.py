@@ -11,7 +11,12 @@ import pytest
 
 from recruitwatch.enrich.chain import Chain
 from recruitwatch.enrich.fingerprint import minhash
-from recruitwatch.enrich.fingerprint.text import fingerprint_form, refresh_lsh, similar
+from recruitwatch.enrich.fingerprint.text import (
+    figures_conflict,
+    fingerprint_form,
+    refresh_lsh,
+    similar,
+)
 from recruitwatch.enrich.translit import uz_latn_to_cyrl
 from recruitwatch.model import Post, Source
 from recruitwatch.store import Store
@@ -114,3 +119,26 @@ def test_edited_text_refreshes_its_buckets(store: Store) -> None:
 def test_unknown_post_has_no_neighbours(store: Store, missing: str) -> None:
     with store.begin() as conn:
         assert similar(conn, missing) == []
+
+
+def test_figures_conflict_separates_template_reports() -> None:
+    a = "[synthetic] The town's population is 4444 people, officials said on 3.6.2026."
+    b = "[synthetic] The town's population is 3325 people, officials said on 3.6.2026."
+    assert figures_conflict(a, b)
+    assert not figures_conflict(a, a.replace(".", "").replace(",", ""))  # re-punctuated
+    assert not figures_conflict(a, a[: a.index(" officials")])  # truncated: fewer numbers
+    assert not figures_conflict(a + " t.me/synthetic_channel_77", a)  # link digits ignored
+
+
+def test_similar_leaves_out_reports_with_other_figures(store: Store) -> None:
+    base = "[synthetic] Officials in the district reported that {} families received flour aid"
+    store_posts(
+        store,
+        [
+            post(SRC_A, 1, base.format(120)),
+            post(SRC_B, 2, base.format(120) + "!"),
+            post(SRC_B, 3, base.format(95)),
+        ],
+    )
+    with store.begin() as conn:
+        assert [f["id"] for f in similar(conn, "telegram:channel11/1")] == ["telegram:channel22/2"]

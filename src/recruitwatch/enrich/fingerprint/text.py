@@ -28,6 +28,9 @@ BANDS, ROWS = 25, 5  # datasketch _optimal_param(0.5, 128) -> (25, 5)
 
 _SPACE = re.compile(r"\s+")
 # Links are left out: a repost with the reposting channel's link appended is the same text.
+# Numbers with their inner separators ("1.45", "12,000", "31/07"); see figures_conflict.
+_FIGURE = re.compile(r"\d(?:[\d.,:/-]*\d)?")
+_NOT_DIGIT = re.compile(r"\D")
 _URL = re.compile(r"(?:https?://|www\.|\b(?:t|telegram)\.me/)\S+", re.IGNORECASE)
 
 
@@ -48,6 +51,22 @@ def fingerprint_form(text: str, lang: str | None = None) -> str:
 
     form = match_form(_URL.sub(" ", text), lang).translate(_punctuation_table())
     return _SPACE.sub(" ", form).strip()
+
+
+def figures(text: str) -> set[str]:
+    """The numbers a text states (separators dropped, links left out)."""
+    return {_NOT_DIGIT.sub("", m) for m in _FIGURE.findall(_URL.sub(" ", text))}
+
+
+def figures_conflict(a: str, b: str) -> bool:
+    """True when each text states a number the other does not: two reports, not one.
+
+    Template messages ("the city's population is 4444 people" / "... 3325 people",
+    the same offer at another price) share most shingles but state different facts;
+    a truncated, re-punctuated or edited copy keeps the numbers it still has.
+    """
+    fa, fb = figures(a), figures(b)
+    return bool(fa - fb) and bool(fb - fa)
 
 
 def _lang(item: Item) -> str | None:
@@ -132,7 +151,11 @@ def _signature(conn: sa.Connection, post_id: str) -> minhash.Signature | None:
 def similar(
     conn: sa.Connection, post_id: str, threshold: float = THRESHOLD, limit: int = 100
 ) -> list[dict[str, Any]]:
-    """Posts whose text is a near-duplicate of ``post_id``: [{id, score, source}], best first."""
+    """Posts whose text is a near-duplicate of ``post_id``: [{id, score, source}], best first.
+
+    A candidate counts when its estimated Jaccard similarity reaches ``threshold`` and
+    the two texts do not state conflicting numbers (figures_conflict).
+    """
     refresh_lsh(conn)
     sig = _signature(conn, post_id)
     if sig is None:
@@ -141,15 +164,16 @@ def similar(
     keys = minhash.band_keys(sig[None, :], BANDS, ROWS)[0].tolist()
     candidates = sa.select(lsh.post_id).where(lsh.bucket.in_(keys), lsh.post_id != post_id)
     e, p = schema.enrichments.c, schema.posts.c
+    text = conn.execute(sa.select(p.text).where(p.id == post_id)).scalar_one()
     query = (
-        sa.select(e.post_id, e.result, p.source_id)
+        sa.select(e.post_id, e.result, p.source_id, p.text)
         .join(schema.posts, p.id == e.post_id)
         .where(e.enricher == "text_minhash", e.post_id.in_(candidates))
     )
     out = []
     for row in conn.execute(query):
         score = minhash.jaccard(sig, minhash.decode(row.result["minhash"]))
-        if score >= threshold:
+        if score >= threshold and not figures_conflict(text, row.text):
             out.append({"id": row.post_id, "score": round(score, 4), "source": row.source_id})
     out.sort(key=lambda r: (-r["score"], r["id"]))
     return out[:limit]
