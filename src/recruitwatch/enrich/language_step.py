@@ -32,10 +32,7 @@ def source_priors(conn: sa.Connection, sources: Sequence[str]) -> dict[str, dict
     priors = {}
     for source in sources:
         recent = (
-            sa.select(p.id)
-            .where(p.source_id == source)
-            .order_by(p.date.desc())
-            .limit(PRIOR_WINDOW)
+            sa.select(p.id).where(p.source_id == source).order_by(p.date.desc()).limit(PRIOR_WINDOW)
         )
         query = sa.select(tag).where(e.enricher == "language", e.post_id.in_(recent))
         counter = Counter(v for v in conn.execute(query).scalars() if v and v != "und")
