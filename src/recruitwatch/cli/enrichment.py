@@ -1,0 +1,106 @@
+"""Enrichment commands: enrich, similar, eval (langid, classify)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..output import render
+from .app import Ctx, err, format_option, main
+
+
+@main.command()
+@click.option("--only", multiple=True, help="run only these enrichers (repeatable)")
+@click.pass_obj
+def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
+    """Enrich every post whose results are missing or out of date (language, fingerprints ...)."""
+    from ..enrich.chain import Chain
+
+    store = obj.store()
+    chain = Chain.default(list(only) or None, obj.settings)
+    pending = chain.count_pending(store)
+    columns = (SpinnerColumn(), TextColumn("enriching"), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("enrich", total=pending)
+        done = chain.run_pending(
+            store, obj.settings.batch_size, lambda n: bar.update(task, advance=n)
+        )
+    summary = ", ".join(f"{k}: {v}" for k, v in done.items()) or "nothing to do"
+    err.print(f"enriched {pending} posts ({summary})", highlight=False)
+
+
+@main.command()
+@click.argument("post_id")
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="lowest estimated Jaccard similarity (default: the calibrated threshold)",
+)
+@click.option("--limit", type=int, default=100, show_default=True)
+@format_option("json")
+@click.pass_obj
+def similar(obj: Ctx, post_id: str, threshold: float | None, limit: int, fmt: str) -> None:
+    """Near-duplicates of a post's text across sources: [{id, score, source}], best first."""
+    from ..enrich.fingerprint.text import THRESHOLD
+    from ..enrich.fingerprint.text import similar as find_similar
+
+    with obj.store().begin() as conn:  # brings the LSH index up to date first
+        rows = find_similar(conn, post_id, THRESHOLD if threshold is None else threshold, limit)
+    render(rows, fmt, sys.stdout, ["id", "score", "source"] if fmt in ("table", "csv") else None)
+
+
+@main.group(name="eval")
+def evaluate() -> None:
+    """Evaluate components on labelled data."""
+
+
+@evaluate.command(name="langid")
+@click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--prefix",
+    type=int,
+    default=None,
+    help="use only the first N characters (code points) of each sentence",
+)
+@click.option(
+    "--context",
+    is_flag=True,
+    help="prior from the detector's answers on earlier rows of the same source",
+)
+@click.option("--baseline", is_flag=True, help="score pycld2 (bestEffort) alone, for comparison")
+def eval_langid(tsv: Path, prefix: int | None, context: bool, baseline: bool) -> None:
+    """Language ID accuracy on a TSV (columns lang, script, ..., text): per language, confusions."""
+    from ..enrich.langid_eval import evaluate as run_eval
+    from ..enrich.langid_eval import format_report
+
+    report = run_eval(tsv, prefix, context=context, baseline=baseline)
+    click.echo(format_report(report))
+
+
+@evaluate.command(name="classify")
+@click.argument(
+    "labels_csv", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.pass_obj
+def eval_classify(obj: Ctx, labels_csv: Path | None) -> None:
+    """Cross-validate the classifier: P/R/F1, confusion, per language (default: demo set).
+
+    LABELS_CSV: post_id, genre and text columns, or the label-import schema for posts
+    already in the store.
+    """
+    from ..enrich.classify import bundled_labels_path
+    from ..enrich.classify_train import evaluate_csv, format_report, has_text_column
+    from ..enrich.codebook import load
+
+    path = labels_csv or bundled_labels_path()
+    book = load(obj.settings.home)
+    if has_text_column(path):
+        report = evaluate_csv(path, book)
+    else:
+        with obj.store().connect() as conn:
+            report = evaluate_csv(path, book, conn)
+    click.echo(format_report(report, synthetic=path == bundled_labels_path()))
