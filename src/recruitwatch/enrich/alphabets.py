@@ -32,10 +32,15 @@ class Alphabet:
     expect: frozenset[str]
     rate: float
     require: bool = False
+    variants: frozenset[str] = frozenset()
 
     def compatible(self, letters: frozenset[str], n: int) -> bool:
-        """Every letter of the text is in the alphabet (up to the stray allowance)."""
-        return len(letters - self.letters) <= n // STRAY_PER
+        """Every letter of the text is in the alphabet (up to the stray allowance); a
+        variant letter counts only in a text that also has one of the language's marks."""
+        foreign = letters - self.letters
+        if self.variants and not self.marks & letters:
+            foreign |= self.variants & letters
+        return len(foreign) <= n // STRAY_PER
 
     def absence(self, letters: frozenset[str], n: int) -> float:
         """Chance of seeing none of the expected letters in ``n`` letters (1.0 if some occur)."""
@@ -59,12 +64,19 @@ class Alphabet:
 
 @dataclass(frozen=True, slots=True)
 class ScriptTable:
-    """The alphabets of one script; ``distinctive`` finds the letters not shared by all."""
+    """The alphabets of one script; ``distinctive`` finds the letters not shared by all;
+    ``endings`` finds the word endings only one language's grammar writes."""
 
     script: str
     fallback: tuple[str, ...]
     languages: dict[str, Alphabet]
     distinctive: re.Pattern[str]
+    endings: dict[str, re.Pattern[str]]
+
+    def ending_count(self, code: str, text: str) -> int:
+        """How many words of ``text`` (lower-case) end as only ``code`` writes them."""
+        pattern = self.endings.get(code)
+        return len(pattern.findall(text)) if pattern else 0
 
 
 def _distinctive(langs: dict[str, Alphabet]) -> re.Pattern[str]:
@@ -74,8 +86,17 @@ def _distinctive(langs: dict[str, Alphabet]) -> re.Pattern[str]:
     return re.compile("[^" + re.escape("".join(sorted(shared - used))) + "]")
 
 
+def _endings(entry: dict[str, Any]) -> re.Pattern[str] | None:
+    """Words ending in one of the entry's ``endings`` (after at least one letter)."""
+    endings = entry.get("endings")
+    if not endings:
+        return None
+    return re.compile(r"(?<=\w)(?:" + "|".join(map(re.escape, endings)) + r")\b")
+
+
 def _alphabet(code: str, script: str, loans: str, entry: dict[str, Any]) -> Alphabet:
-    letters = entry["letters"] + (loans if entry.get("borrows") else "")
+    variants = entry.get("variants", "")
+    letters = entry["letters"] + variants + (loans if entry.get("borrows") else "")
     return Alphabet(
         code=code,
         script=script,
@@ -84,6 +105,7 @@ def _alphabet(code: str, script: str, loans: str, entry: dict[str, Any]) -> Alph
         expect=frozenset(entry["expect"]),
         rate=float(entry["rate"]),
         require=bool(entry.get("require", False)),
+        variants=frozenset(variants),
     )
 
 
@@ -92,7 +114,9 @@ def _table(script: str, raw: dict[str, Any]) -> ScriptTable:
         code: _alphabet(code, script, raw["loans"], entry)
         for code, entry in raw["languages"].items()
     }
-    return ScriptTable(script, tuple(raw["fallback"]), langs, _distinctive(langs))
+    endings = {code: _endings(entry) for code, entry in raw["languages"].items()}
+    found = {code: pattern for code, pattern in endings.items() if pattern is not None}
+    return ScriptTable(script, tuple(raw["fallback"]), langs, _distinctive(langs), found)
 
 
 @cache
@@ -107,6 +131,16 @@ def letter_data() -> dict[str, Any]:
 def script_tables() -> dict[str, ScriptTable]:
     """Alphabet tables by script (``Cyrl``, ``Arab``)."""
     return {script: _table(script, raw) for script, raw in letter_data()["scripts"].items()}
+
+
+@cache
+def relatives() -> dict[str, frozenset[str]]:
+    """pycld2 code -> the codes of its language family (``families`` in letters.json)."""
+    found: dict[str, frozenset[str]] = {}
+    for members in letter_data()["families"].values():
+        for code in members:
+            found[code] = found.get(code, frozenset()) | frozenset(members)
+    return found
 
 
 @cache

@@ -4,8 +4,9 @@ How one text is decided (``detect_language``):
 
 1. ``sanitise`` (control characters, lone surrogates ...) and ``strip_markup``
    (URLs, e-mail addresses, @mentions, #hashtags); Arabic presentation forms and
-   full-width letters are folded (NFKC). Fewer than ``MIN_LETTERS`` letters left
-   (emoji, numbers, a link) gives ``und``.
+   full-width letters are folded (NFKC), and the look-alikes typed for Kyrgyz and
+   Kazakh letters (Cyrillic fita ѳ for ө, en with tail ӊ for ң) become those letters.
+   Fewer than ``MIN_LETTERS`` letters left (emoji, numbers, a link) gives ``und``.
 2. pycld2's ranked answers (up to three) are judged by the rules of the
    primary script (the one with most letters); on Latin or other-script text
    that also holds Cyrillic, Arabic or Devanagari letters, by the rules of the
@@ -13,14 +14,19 @@ How one text is decided (``detect_language``):
 
    - Cyrillic and Arabic script: an answer must be *valid* for the letter tables
      in data/langid/letters.json (``alphabets``): compatible with the alphabet
-     (Serbian has no й/я/ь, Russian has no ә/ө/ң, Persian has no ے/ٹ) and
+     (Serbian has no й/я/ь, Russian has no ә/ө/ң, Persian has no ے/ٹ; Urdu
+     writes h as ہ/ھ, so a plain ه is Urdu only next to Urdu's own letters) and
      plausible (a long text without a single ی/ک/پ/چ/ژ/گ is not Persian; Tatar
      needs ә/җ/һ). pycld2's answers that fail are dropped; this undoes its
      Russian -> Serbian/Bulgarian/"unknown", Kyrgyz -> Bashkir and Persian ->
      Urdu/Pashto/Uzbek mistakes. With no valid answer left, the valid language
-     with most of its distinctive letters wins, ties going to the script's
-     fallback order (Cyrillic: Russian first, then Kyrgyz before Kazakh, whose
-     alphabet is a superset of Kyrgyz's). Tajik and Uzbek Cyrillic have no ы/щ.
+     with most of its distinctive letters and word endings (the Kazakh genitive
+     -ның; Kyrgyz writes -нын) wins, then the one with most expected letters,
+     ties going to the script's fallback order (Cyrillic: Russian first, then
+     Kyrgyz before Kazakh, whose alphabet is a superset of Kyrgyz's). When
+     pycld2's first answer was a Turkic language (Kyrgyz read as Turkmen or
+     Tatar), only its valid relatives compete, if there are any. Tajik and Uzbek
+     Cyrillic have no ы/щ.
    - Devanagari: Hindi, unless pycld2 names Nepali or Marathi and the text has
      one of that language's function words and none of Hindi's.
    - Latin: Uzbek when it spells oʻ/gʻ (modifier letter or quote, or two
@@ -59,7 +65,13 @@ from dataclasses import dataclass
 
 import pycld2
 
-from .alphabets import ScriptTable, constructed_languages, devanagari_words, script_tables
+from .alphabets import (
+    ScriptTable,
+    constructed_languages,
+    devanagari_words,
+    relatives,
+    script_tables,
+)
 from .script import (
     MIXED_BELOW,
     SCRIPT_CLASSES,
@@ -77,7 +89,8 @@ UNTABLED_MIN_LETTERS = 40
 FALLBACK_CONFIDENCE = 0.5
 SPELLING_CONFIDENCE = 0.9
 
-_FOLD = re.compile("[\ufb50-\ufdff\ufe70-\ufefc\uff01-\uff5e]")
+_FOLD = re.compile("[\u0472\u0473\u04c9\u04ca\ufb50-\ufdff\ufe70-\ufefc\uff01-\uff5e]")
+_LOOKALIKES = str.maketrans("\u0472\u0473\u04c9\u04ca", "\u04e8\u04e9\u04a2\u04a3")
 _LATIN_I_IN_CYRILLIC = re.compile("[\u0400-\u04ff][iI]|[iI][\u0400-\u04ff]")
 _UZ_STRONG = re.compile("[oOgG][\u02bb\u02bc\u2018`][a-z]")
 _UZ_WEAK = re.compile("[oOgG]['\u2019][a-z]")
@@ -136,7 +149,9 @@ class _Choice:
 
 def _prepare(text: str) -> str:
     clean = strip_markup(sanitise(text))
-    return unicodedata.normalize("NFKC", clean) if _FOLD.search(clean) else clean
+    if not _FOLD.search(clean):
+        return clean
+    return unicodedata.normalize("NFKC", clean.translate(_LOOKALIKES))
 
 
 def _distinctive(text: str, letters: str, script: str) -> frozenset[str]:
@@ -219,10 +234,23 @@ def _table_valid(table: ScriptTable, code: str, share: float, view: _View) -> bo
     return alphabet.valid(view.letters(table.script), n)
 
 
-def _by_marks(table: ScriptTable, pool: list[str], letters: frozenset[str]) -> str:
-    """The language with most of its distinctive letters; ties by fallback order."""
-    order = table.fallback
-    return max(pool, key=lambda c: (*table.languages[c].evidence(letters), -order.index(c)))
+def _by_marks(table: ScriptTable, pool: list[str], view: _View) -> str:
+    """The language with most of its distinctive letters and word endings, then of its
+    expected letters; ties by fallback order."""
+    order, letters = table.fallback, view.letters(table.script)
+    text = view.text.lower() if table.endings else ""
+
+    def evidence(code: str) -> tuple[int, int, int]:
+        marks, expect = table.languages[code].evidence(letters)
+        return marks + table.ending_count(code, text), expect, -order.index(code)
+
+    return max(pool, key=evidence)
+
+
+def _kin(pool: list[str], ranked: Ranked) -> list[str]:
+    """The languages of ``pool`` in the family of pycld2's first answer (none without one)."""
+    family = relatives().get(ranked[0][0], frozenset()) if ranked else frozenset()
+    return [code for code in pool if code in family]
 
 
 def _decide_table(
@@ -244,7 +272,8 @@ def _decide_table(
         choice = _Choice(first, options[first])
     else:
         base = hint.split("-", 1)[0] if hint else None
-        pick = base if base in pool else _by_marks(table, pool or list(table.fallback), letters)
+        candidates = _kin(pool, ranked) or pool or list(table.fallback)
+        pick = base if base in pool else _by_marks(table, candidates, view)
         choice = _Choice(pick, FALLBACK_CONFIDENCE)
     for code in pool:
         options.setdefault(code, 0.0)
