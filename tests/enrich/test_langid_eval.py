@@ -177,3 +177,50 @@ def test_first_40_characters_in_script_floor(prefix_40: LangidReport) -> None:
     failing = {k: prefix_40.in_script_accuracy(k) for k in prefix_40.languages}
     failing = {k: v for k, v in failing.items() if v < EVERY_LANGUAGE}
     assert not failing, format_report(prefix_40)
+
+
+# --- the same file, each text alone (``recruitwatch eval langid`` without --context) ---
+
+
+@pytest.fixture(scope="module")
+def whole_alone() -> LangidReport:
+    return evaluate(held_out(), None)
+
+
+@pytest.fixture(scope="module")
+def prefix_40_alone() -> LangidReport:
+    return evaluate(held_out(), 40)
+
+
+def test_each_text_alone_meets_the_macro_targets(
+    whole_alone: LangidReport, prefix_40_alone: LangidReport
+) -> None:
+    assert whole_alone.macro >= MACRO_WHOLE, format_report(whole_alone)
+    assert prefix_40_alone.macro >= MACRO_PREFIX_40, format_report(prefix_40_alone)
+
+
+def test_each_text_alone_floor_for_all_but_pashto(
+    whole_alone: LangidReport, prefix_40_alone: LangidReport
+) -> None:
+    """Every language but Pashto (next test) on whole texts, and on the first 40
+    characters of the rows that hold letters of their script."""
+    whole = {k: whole_alone.accuracy(k) for k in whole_alone.languages if k != "ps"}
+    inner = {k: prefix_40_alone.in_script_accuracy(k) for k in prefix_40_alone.languages}
+    assert min(whole.values()) >= EVERY_LANGUAGE, format_report(whole_alone)
+    assert min(v for k, v in inner.items() if k != "ps") >= EVERY_LANGUAGE
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not met for Pashto without its source's context: 119 of 124 (95.97%) whole and at "
+    "40 characters. Three of the five misses are Persian sentences the Pashto treebank quotes "
+    "(a Persian verse in two rows, and a Persian example of word-for-word translation); they "
+    "hold no Pashto-only letter and are Persian by alphabet and grammar. The other two are "
+    "headings: 'يا:' (2 letters, und) and 'سريزه:' (5 letters, none Pashto-only; pycld2: ar). "
+    "Reaching 97% needs both headings, i.e. Pashto vocabulary. With --context: 97.58%",
+)
+def test_each_text_alone_pashto_floor(
+    whole_alone: LangidReport, prefix_40_alone: LangidReport
+) -> None:
+    assert whole_alone.accuracy("ps") >= EVERY_LANGUAGE, format_report(whole_alone)
+    assert prefix_40_alone.accuracy("ps") >= EVERY_LANGUAGE, format_report(prefix_40_alone)

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recruitwatch.enrich import language
-from recruitwatch.enrich.alphabets import letter_data, script_tables
+from recruitwatch.enrich.alphabets import letter_data, relatives, script_tables
 from recruitwatch.enrich.language import (
     LanguageResult,
     combine_with_context,
@@ -218,6 +218,15 @@ def test_russian_that_pycld2_calls_serbian() -> None:
         ([("ne", 0.99)], "मेरो नाम राम हो र म नेपाली हुँ", "ne"),  # Nepali kept
         ([("bh", 0.99)], "मन का भाव बदला", "hi"),
         ([("tlh", 0.96)], "Patriarchal neoliberal globalization", "en"),  # no Klingon
+        ([("ky", 0.98)], "Жаңы кѳчѳдѳ жаңы мектеп салынды.", "ky"),  # fita typed for ө
+        ([("ky", 0.98)], "Быйыл жаӊы мектеп ачылды, көчөлөр тазаланды.", "ky"),  # ӊ for ң
+        ([("ur", 0.98)], "هر روز به مدرسه می‌رویم", "fa"),  # ه without Urdu letters
+        ([("ur", 0.98)], "یہ کتاب مهران نے لکھی ہے", "ur"),  # ه in a name, with ہ/ے
+        ([("tt", 0.98)], "Бостон штатының жолдары", "kk"),  # Kazakh genitive -ның
+        ([], "Бостон штатының жолдары", "kk"),
+        ([("tt", 0.98)], "Бостон шаарынын жолдары", "ky"),  # Kyrgyz genitive -нын
+        ([("tk", 0.97)], AMBIGUOUS_TURKIC, "ky"),  # Turkmen ruled out: a Turkic relative
+        ([("sr", 0.97)], AMBIGUOUS_TURKIC, "ru"),  # Serbian ruled out: fallback order
     ],
 )
 def test_rules_over_pycld2_answers(
@@ -310,6 +319,15 @@ def test_letter_tables_are_consistent() -> None:
             assert alphabet.expect <= alphabet.letters, code
             assert 0.0 < alphabet.rate < 1.0, code
             assert all(c == c.lower() for c in alphabet.letters), code
+            assert alphabet.variants <= alphabet.letters - alphabet.marks, code
+        for code, endings in table.endings.items():
+            assert code in table.languages, code
+            assert endings.search("x" + raw[script]["languages"][code]["endings"][0]), code
+    families = letter_data()["families"]
+    for members in families.values():
+        assert members == sorted(set(members))
+    assert relatives()["tk"] >= {"ky", "kk", "uz"}
+    assert "ru" not in relatives()["tk"]
 
 
 def test_devanagari_words_are_devanagari() -> None:
