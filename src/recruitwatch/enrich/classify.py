@@ -1,9 +1,11 @@
-"""The classify enricher: indicator rules + genre model + reporting guard -> labels.
+"""The classify enricher: indicator rules + genre model + guards -> labels.
 
 Rules give evidence and themes (``rule:<id>``); the genre comes from the model
-(``model:<id>@<version>``), capped by the reporting guard (``rule:reporting-guard``)
-so that a text that reports about a group is never labelled propaganda, whatever
-its source. Tiers follow from genre and themes (``rule:tier``). Analyst labels are
+(``model:<id>@<version>``). A propaganda genre needs group evidence, a language the
+model was trained on, confidence and support (closeness to labelled propaganda,
+classify_support); the reporting guard (``rule:reporting-guard``) caps the rest, so
+that a text that reports about a group is never labelled propaganda, whatever its
+source. Tiers follow from genre and themes (``rule:tier``). Analyst labels are
 stored apart (``labels`` table) and win when posts are read (see classify_labels).
 """
 
@@ -12,13 +14,16 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
+import numpy as np
+
 from ..settings import Settings
-from . import classify_model, codebook
+from . import classify_embed, classify_model, classify_support, codebook
 from .base import Enricher, Item
 from .classify_rules import RULE_CONFIDENCE, RuleSet, best_genre, guard, links_to_group, tier
 from .classify_themes import THEMES_ID, predict_themes
@@ -61,8 +66,15 @@ def enrich_for_training(items: Sequence[Item]) -> None:
     Chain.default(["entities"]).run(None, items)
 
 
+# What the demo model's features and stored arrays are; part of its version, so that a
+# change here retrains a cached demo model and re-runs the classify step.
+DEMO_FORMAT = "char_ngrams+metadata(media,entity,forwarded)+support"
+
+
 def _digest() -> str:
-    return hashlib.sha256(bundled_labels_path().read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(bundled_labels_path().read_bytes())
+    digest.update(DEMO_FORMAT.encode())
+    return digest.hexdigest()[:12]
 
 
 def train_demo_model() -> classify_model.GenreModel:
@@ -71,7 +83,9 @@ def train_demo_model() -> classify_model.GenreModel:
     items = [training_item(r) for r in rows]
     enrich_for_training(items)
     card = {"id": f"{classify_model.MODEL_ID}-demo", "version": _digest(), "synthetic": True}
-    return classify_model.fit(items, [r["genre"] for r in rows], card)
+    genres = [r["genre"] for r in rows]
+    propaganda = codebook.load().propaganda_genres
+    return classify_model.fit(items, genres, card, propaganda=propaganda)
 
 
 def packaged_model_stem() -> Path:
@@ -102,7 +116,7 @@ def default_model(cache: Path | None = None) -> classify_model.GenreModel:
 
 class ClassifyEnricher(Enricher):
     NAME = "classify"
-    VERSION = "2"
+    VERSION = "3"
     REQUIRES = ("language", "entities")
     DESCRIPTION = "genre, themes, TCAP tier with provenance: codebook rules, model, reporting guard"
     MODEL_VERSIONED: ClassVar[bool] = True
@@ -117,6 +131,9 @@ class ClassifyEnricher(Enricher):
         self.rules = RuleSet(self.book)
         self.model = model or default_model()
         self.themes_model = themes_model
+        self.embeds = any(m is not None and m.spec.embeddings for m in (self.model, themes_model))
+        if self.embeds:  # fail now, naming the extra, rather than on every batch
+            classify_embed.require()
 
     @classmethod
     def from_settings(cls, settings: Settings | None) -> Enricher:
@@ -132,28 +149,59 @@ class ClassifyEnricher(Enricher):
         return step
 
     def enrich(self, items: Sequence[Item]) -> list[Any]:
-        probs = self.model.proba(items)
-        classes = self.model.classes
+        return self.classify(items)
+
+    def classify(
+        self, items: Sequence[Item], embedded: classify_model.Embeddings = None
+    ) -> list[dict[str, Any]]:
+        """One result per item; ``embedded``: the items' embeddings when already computed."""
+        batch = classify_model.Batch(items, embedded)
+        probs = [
+            {c: float(p) for c, p in zip(self.model.classes, row, strict=True)}
+            for row in self.model.proba(batch)
+        ]
         themes: list[list[tuple[str, float]]] = [[] for _ in items]
         if self.themes_model is not None:
-            themes = predict_themes(self.themes_model, items)
-        return [
-            self._one(item, {c: float(p) for c, p in zip(classes, row, strict=True)}, found)
-            for item, row, found in zip(items, probs, themes, strict=True)
-        ]
+            themes = predict_themes(self.themes_model, batch)
+        seen = [self._evidence(item) for item in items]
+        candidates = [self._candidate(p, s) for p, s in zip(probs, seen, strict=True)]
+        support = self._support(batch, candidates)
+        return [self._one(*args) for args in zip(items, probs, themes, seen, support, strict=True)]
 
-    def _one(
-        self, item: Item, probs: dict[str, float], model_themes: list[tuple[str, float]]
-    ) -> dict[str, Any]:
+    def _evidence(self, item: Item) -> Evidence:
         lang = (item.results.get("language") or {}).get("lang")
         form = match_form(item.text, lang)
-        evidence = self.rules.evidence(form, item.results.get("entities") or [])
-        markers = self.rules.reporting(form)
-        linked = links_to_group(evidence)
-        allowed = linked and lang in self.model.languages
+        found = self.rules.evidence(form, item.results.get("entities") or [])
+        return Evidence(lang, found, self.rules.reporting(form))
+
+    def _candidate(self, probs: dict[str, float], seen: Evidence) -> bool:
+        """Does the model's propaganda genre pass the link, language and confidence guards?"""
+        allowed = links_to_group(seen.rules) and seen.lang in self.model.languages
+        genre, _, demoted = best_genre(probs, allowed, self.book)
+        return not demoted and genre in self.book.propaganda_genres
+
+    def _support(self, batch: classify_model.Batch, candidates: list[bool]) -> list[float | None]:
+        """Similarity to the nearest labelled propaganda post, for the candidates only."""
+        if not any(candidates):
+            return [None] * len(candidates)
+        keep = np.array(candidates, dtype=bool)
+        sims = iter(classify_support.similarity(self.model.support, batch.text_triples(), keep))
+        return [round(float(next(sims)), 4) if c else None for c in candidates]
+
+    def _one(
+        self,
+        item: Item,
+        probs: dict[str, float],
+        model_themes: list[tuple[str, float]],
+        seen: Evidence,
+        support: float | None,
+    ) -> dict[str, Any]:
+        supported = support is not None and support >= self.book.propaganda_min_support
+        allowed = links_to_group(seen.rules) and seen.lang in self.model.languages and supported
         model_genre, confidence, demoted = best_genre(probs, allowed, self.book)
-        genre, guarded = guard(model_genre, markers, linked, self.book)
-        themes = sorted({e["theme"] for e in evidence if e["theme"]} | {t for t, _ in model_themes})
+        genre, guarded = guard(model_genre, seen.markers, links_to_group(seen.rules), self.book)
+        rule_themes = {e["theme"] for e in seen.rules if e["theme"]}
+        themes = sorted(rule_themes | {t for t, _ in model_themes})
         level = tier(genre, themes, self.book)
         return {
             "genre": genre,
@@ -161,12 +209,14 @@ class ClassifyEnricher(Enricher):
             "tier": level,
             "model_genre": max(probs, key=lambda g: (probs[g], g)),
             "uncertainty": uncertainty(probs),
-            "new_language": lang not in self.model.languages,
-            "unlinked": demoted,
+            "new_language": seen.lang not in self.model.languages,
+            "unlinked": demoted and support is None,
+            "unsupported": demoted and support is not None,
+            "support": support,
             "guarded": guarded,
-            "reporting": markers,
-            "evidence": evidence,
-            "labels": self._labels(genre, confidence, guarded, evidence, level)
+            "reporting": seen.markers,
+            "evidence": seen.rules,
+            "labels": self._labels(genre, confidence, guarded, seen.rules, level)
             + self._theme_labels(model_themes),
         }
 
@@ -191,6 +241,15 @@ class ClassifyEnricher(Enricher):
         if level:
             labels.append(label("tier", level, TIER_SOURCE, confidence))
         return labels
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the codebook saw in one post: its language, firing rules, reporting markers."""
+
+    lang: str | None
+    rules: list[dict[str, Any]]
+    markers: dict[str, int]
 
 
 def uncertainty(probs: dict[str, float]) -> float:

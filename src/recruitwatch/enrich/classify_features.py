@@ -1,4 +1,4 @@
-"""Hashed features in numpy: character 2-4-grams of a batch of texts, metadata tokens.
+"""Features in numpy: hashed character 2-4-grams of a batch of texts, metadata tokens, dense blocks.
 
 No vocabulary and no scikit-learn at prediction time (importing its text module
 costs ~64 MB, more than an ingest process may grow). A batch of texts is joined
@@ -79,6 +79,14 @@ def meta_features(tokens: Sequence[Sequence[str]], weight: float) -> Triples:
     return r, c, v * weight
 
 
+def dense(block: np.ndarray[Any, Any], offset: int, weight: float) -> Triples:
+    """A dense ``(rows, dim)`` block (sentence embeddings) as triples from column ``offset``."""
+    n_rows, dim = block.shape
+    rows = np.repeat(np.arange(n_rows, dtype=np.int64), dim)
+    cols = np.tile(np.arange(offset, offset + dim, dtype=np.int64), n_rows)
+    return rows, cols, block.astype(np.float64).ravel() * weight
+
+
 def stack(*parts: Triples) -> Triples:
     return (
         np.concatenate([p[0] for p in parts]),
@@ -96,8 +104,8 @@ def scores(x: Triples, coef: np.ndarray[Any, Any], n_rows: int) -> np.ndarray[An
     return out
 
 
-def to_csr(x: Triples, n_rows: int) -> Any:
+def to_csr(x: Triples, n_rows: int, n_cols: int = N_FEATURES) -> Any:
     """A scipy CSR matrix of ``x`` (for fitting only)."""
     from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
-    return csr_matrix((x[2], (x[0], x[1])), shape=(n_rows, N_FEATURES))
+    return csr_matrix((x[2], (x[0], x[1])), shape=(n_rows, n_cols))

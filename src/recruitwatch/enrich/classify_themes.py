@@ -1,4 +1,6 @@
-"""The trainable theme model: one binary classifier per theme, on the genre model's features.
+"""The trainable theme model: one binary classifier per theme (multi-label, one-vs-rest).
+
+Same feature sets as the genre model (the card lists them).
 
 Trained by ``recruitwatch train`` from the analysts' theme labels (a theme needs
 ``MIN_EXAMPLES`` posts with it and as many without it among the labelled posts).
@@ -16,7 +18,7 @@ import numpy as np
 
 from . import classify_features
 from .base import Item
-from .classify_model import GenreModel, features, languages
+from .classify_model import Batch, Embeddings, FeatureSpec, GenreModel, features, languages
 
 THEMES_ID = "themes-charlr"
 MIN_EXAMPLES = 3
@@ -32,7 +34,11 @@ def trainable(theme_sets: Sequence[set[str]]) -> list[str]:
 
 
 def fit_themes(
-    items: Sequence[Item], theme_sets: Sequence[set[str]], card: dict[str, Any]
+    items: Sequence[Item],
+    theme_sets: Sequence[set[str]],
+    card: dict[str, Any],
+    spec: FeatureSpec | None = None,
+    embedded: Embeddings = None,
 ) -> GenreModel | None:
     """One log-loss SGD classifier per trainable theme (None when no theme is trainable)."""
     from sklearn.linear_model import SGDClassifier  # type: ignore[import-untyped]
@@ -40,7 +46,8 @@ def fit_themes(
     themes = trainable(theme_sets)
     if not themes:
         return None
-    x = classify_features.to_csr(features(items), len(items))
+    spec = spec or FeatureSpec()
+    x = classify_features.to_csr(features(items, spec, embedded), len(items), spec.n_features)
     coef, intercept = [], []
     for theme in themes:
         clf = SGDClassifier(
@@ -51,7 +58,7 @@ def fit_themes(
         coef.append(clf.coef_[0])
         intercept.append(clf.intercept_[0])
     counts = {t: sum(t in s for s in theme_sets) for t in themes}
-    meta = {"classes": themes, "trained_on": counts, "languages": languages(items)}
+    meta = {"classes": themes, "trained_on": counts, "languages": languages(items), **spec.card()}
     return GenreModel(
         tuple(themes),
         np.vstack(coef).astype(np.float32),
@@ -60,12 +67,13 @@ def fit_themes(
     )
 
 
-def predict_themes(model: GenreModel, items: Sequence[Item]) -> list[list[tuple[str, float]]]:
+def predict_themes(
+    model: GenreModel, items: Sequence[Item] | Batch
+) -> list[list[tuple[str, float]]]:
     """(theme, probability) of every theme at or over THRESHOLD, per item."""
     if not items:
         return []
-    scores = classify_features.scores(features(items), model.coef, len(items)) + model.intercept
-    probs = 1.0 / (1.0 + np.exp(-scores))
+    probs = 1.0 / (1.0 + np.exp(-model.scores(items)))
     return [
         [(t, round(float(p), 4)) for t, p in zip(model.classes, row, strict=True) if p >= THRESHOLD]
         for row in probs

@@ -44,6 +44,7 @@ class Codebook:
     analytic: dict[str, tuple[str, ...]]
     rules: tuple[Rule, ...]
     propaganda_min_confidence: float = 0.6
+    propaganda_min_support: float = 0.7
     digest: str = ""
     propaganda: frozenset[str] = frozenset()
 
@@ -121,6 +122,7 @@ def build(data: dict[str, Any]) -> Codebook:
         analytic=_terms(reporting.get("analytic", {})),
         rules=tuple(_rule(r) for r in data.get("rules", [])),
         propaganda_min_confidence=float(data.get("propaganda_min_confidence", 0.6)),
+        propaganda_min_support=float(data.get("propaganda_min_support", 0.7)),
         propaganda=frozenset(
             g for g, spec in data.get(GENRES, {}).items() if spec.get("propaganda")
         ),
