@@ -29,7 +29,7 @@ T0 = 1_767_225_600  # 2026-01-01
 MESSAGES = 3000  # 75 batches of 40
 
 
-def export(path: Path, n: int, edited: bool) -> Path:
+def export(path: Path, n: int, edited: bool, indent: int | None = None) -> Path:
     """A synthetic single-chat export; ``edited`` rewrites every 7th message."""
     messages = []
     for i in range(1, n + 1):
@@ -59,12 +59,18 @@ def export(path: Path, n: int, edited: bool) -> Path:
         "messages": messages,
     }
     path.mkdir(parents=True, exist_ok=True)
-    (path / "result.json").write_text(json.dumps(chat, ensure_ascii=False), encoding="utf-8")
+    text = json.dumps(chat, ensure_ascii=False, indent=indent)
+    (path / "result.json").write_text(text, encoding="utf-8")
     return path / "result.json"
 
 
 def run(
-    db: str, home: Path, target: Path, env: dict[str, str], kill_after: float | None = None
+    db: str,
+    home: Path,
+    target: Path,
+    env: dict[str, str],
+    kill_after: float | None = None,
+    extra: tuple[str, ...] = (),
 ) -> int | None:
     cmd = [
         sys.executable,
@@ -77,6 +83,7 @@ def run(
         "ingest",
         "--batch-size",
         "40",
+        *extra,
         str(target),
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -111,12 +118,19 @@ def _runs_in(proc: Path, home: Path) -> bool:
         return False
 
 
-def kill_and_resume(db_url: str, tmp_path: Path) -> None:
-    first = export(tmp_path / "v1", MESSAGES, edited=False)
-    second = export(tmp_path / "v2", MESSAGES, edited=True)
-    env = dict(os.environ)
+# The parallel ingest (no enrichment; workers prepare batches, Telegram Desktop's layout
+# split in the main process): forced on for these small files.
+PARALLEL = {"RECRUITWATCH_INGEST_PARALLEL_MB": "0", "RECRUITWATCH_INGEST_WORKERS": "2"}
+
+
+def kill_and_resume(db_url: str, tmp_path: Path, parallel: bool = False) -> None:
+    indent = 1 if parallel else None  # Telegram Desktop's own layout
+    first = export(tmp_path / "v1", MESSAGES, edited=False, indent=indent)
+    second = export(tmp_path / "v2", MESSAGES, edited=True, indent=indent)
+    env = dict(os.environ) | (PARALLEL if parallel else {})
+    extra = ("--no-enrich",) if parallel else ()
     home = tmp_path / "home"
-    run(db_url, home, first, env)
+    run(db_url, home, first, env, extra=extra)
     # Each commit's transaction lasts >= 0.1 s, so a run commits at most ~25 of the 75
     # batches before it is killed, most kills land inside a commit, and every run that
     # gets past start-up makes progress.
@@ -124,30 +138,33 @@ def kill_and_resume(db_url: str, tmp_path: Path) -> None:
     rng = random.Random(20261128)
     kills = 0
     while kills < 12:
-        code = run(db_url, home, second, env, kill_after=rng.uniform(1.5, 4.0))
+        code = run(db_url, home, second, env, kill_after=rng.uniform(1.5, 4.0), extra=extra)
         if code is not None:
             assert code == 0
             break
         kills += 1
     else:
-        run(db_url, home, second, env)
+        run(db_url, home, second, env, extra=extra)
     assert kills >= 3, "the ingest finished before it could be killed: make the export larger"
     assert_no_orphans(home)
-    run(db_url, home, second, env)  # a finished stream re-read is a no-op upsert
+    run(db_url, home, second, env, extra=extra)  # a finished stream re-read is a no-op
     store = open_store(db_url)
     with store.connect() as conn:
         got, got_stats = dump(conn), stats(conn)
     store.dispose()
     assert got_stats["posts"] == MESSAGES
     assert got_stats["revisions"] == MESSAGES // 7
-    assert got == reference(tmp_path, first, second)
+    assert got == reference(tmp_path, first, second, extra)
 
 
-def reference(tmp_path: Path, first: Path, second: Path) -> list[dict[str, object]]:
+def reference(
+    tmp_path: Path, first: Path, second: Path, extra: tuple[str, ...]
+) -> list[dict[str, object]]:
+    """The same two inputs ingested without interruption, serially."""
     url = f"sqlite:///{tmp_path / 'reference.db'}"
     env = dict(os.environ)
-    run(url, tmp_path / "ref-home", first, env)
-    run(url, tmp_path / "ref-home", second, env)
+    run(url, tmp_path / "ref-home", first, env, extra=extra)
+    run(url, tmp_path / "ref-home", second, env, extra=extra)
     store = open_store(url)
     with store.connect() as conn:
         out = dump(conn)
@@ -157,6 +174,10 @@ def reference(tmp_path: Path, first: Path, second: Path) -> list[dict[str, objec
 
 def test_kill_resume_sqlite(tmp_path: Path) -> None:
     kill_and_resume(f"sqlite:///{tmp_path / 'killed.db'}", tmp_path)
+
+
+def test_kill_resume_parallel_sqlite(tmp_path: Path) -> None:
+    kill_and_resume(f"sqlite:///{tmp_path / 'killed.db'}", tmp_path, parallel=True)
 
 
 @pytest.mark.postgres

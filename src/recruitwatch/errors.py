@@ -54,6 +54,10 @@ class InputError(RecruitwatchError):
         self.location = location
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        """Picklable (parallel ingest workers send it to the main process)."""
+        return type(self), (self.location, self.reason)
+
 
 class FormatNotRecognised(InputError):
     pass

@@ -8,30 +8,28 @@ interrupted + resumed run stores exactly what an uninterrupted one does.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
+from . import parallel_ingest
 from .enrich.base import Item
 from .enrich.chain import Chain
 from .enrich.parallel import Computed, EnrichPool
 from .errors import InputError, RecordError, RecruitwatchError
-from .ingest.base import RawRecord, Reader, detect_reader
+from .ingest.base import Reader, detect_reader, quarantine_record
 from .media_cache import cache_media
 from .model import Batch, Checkpoint, Quarantined
 from .settings import Settings
 from .store import Store
 from .store.writer import read_checkpoint, stored_hashes, write_batch
 
-RAW_LIMIT = 100_000
 PROGRESS_EVERY = 500  # records between two progress callbacks
 # Fault injection for the kill -9 test: seconds to sleep inside each commit's transaction.
-FAULT_COMMIT_SLEEP = "RECRUITWATCH_FAULT_COMMIT_SLEEP"
+FAULT_COMMIT_SLEEP = parallel_ingest.FAULT_COMMIT_SLEEP
 
 Progress = Callable[[str, int], None]
 
@@ -70,22 +68,6 @@ class IngestReport:
             "quarantined": sum(f.quarantined for f in self.files),
             "failed_files": sum(1 for f in self.files if f.error),
         }
-
-
-def _raw_text(payload: Any) -> str:
-    try:
-        text = json.dumps(payload, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        text = repr(payload)
-    return text[:RAW_LIMIT]
-
-
-def quarantine_record(raw: RawRecord, exc: Exception) -> Quarantined:
-    if isinstance(exc, RecordError):
-        reason, locator = exc.reason, exc.locator or raw.locator
-    else:
-        reason, locator = f"unexpected {type(exc).__name__}: {exc}", raw.locator
-    return Quarantined(raw.location, locator, reason, type(exc).__name__, _raw_text(raw.payload))
 
 
 class LazyPool:
@@ -249,6 +231,10 @@ def ingest_location(
     stream, fingerprint = reader.stream_key(location), reader.fingerprint(location)
     start = _start_position(store, stream, fingerprint)
     report.resumed_from = start
+    if chain is None and parallel_ingest.wanted(reader, location, settings):
+        return _ingest_parallel(
+            store, (location, stream, fingerprint), settings, reader, report, progress
+        )
     committer = _Committer(store, settings, stream, fingerprint, chain, pool)
     try:
         position = _read(reader, location, start, committer, report, progress)
@@ -259,6 +245,52 @@ def ingest_location(
     report.unknown = dict(getattr(reader, "unknown", None) or {})
     report.records = max(position - start, 0)
     report.written = committer.written
+    return report
+
+
+def _ingest_parallel(
+    store: Store,
+    what: tuple[str, str, str],
+    settings: Settings,
+    reader: Reader,
+    report: FileReport,
+    progress: Progress | None,
+) -> FileReport:
+    """Ingest-only on every core (``parallel_ingest``); ``what``: location, stream, fingerprint.
+
+    Telegram Desktop's own layout is split in the main process; other inputs, and
+    the rest of a file that leaves that layout, are streamed by every worker.
+    """
+    location, stream, fingerprint = what
+    start = report.resumed_from
+    workers = parallel_ingest.worker_count(settings)
+
+    def plan(first: int) -> parallel_ingest.Plan:
+        return parallel_ingest.Plan(
+            location, first, settings.batch_size, workers, store.dialect, settings.media_dir
+        )
+
+    outcome = None
+    split_plan = getattr(reader, "split_plan", None)
+    if split_plan is not None and split_plan(location) is not None:
+        outcome = parallel_ingest.run_split(
+            store, reader, plan(start), (stream, fingerprint), progress
+        )
+    if outcome is None or not outcome.complete:
+        first = outcome.position if outcome is not None else start
+        rest = parallel_ingest.run_stream(
+            store, reader, plan(first), (stream, fingerprint), progress
+        )
+        if outcome is not None:
+            rest.written += outcome.written
+            rest.quarantined += outcome.quarantined
+        outcome = rest
+    report.records = max(outcome.position - start, 0)
+    report.written = outcome.written
+    report.quarantined = outcome.quarantined
+    report.unknown = outcome.unknown or {}
+    if outcome.error is not None:
+        report.error = str(outcome.error)
     return report
 
 

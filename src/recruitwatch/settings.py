@@ -33,6 +33,8 @@ class Settings:
     telegram_session: str = "recruitwatch"
     feed_timeout: float = 30.0
     enrich_workers: int = 0
+    ingest_workers: int = 0
+    ingest_parallel_mb: float = 32.0
     table_map: str = ""
 
     @property
@@ -54,6 +56,9 @@ SETTINGS_DOC: dict[str, str] = {
     "telegram_session": "Telethon session file name inside the workspace",
     "feed_timeout": "seconds to wait for a feed URL",
     "enrich_workers": "enrich worker processes during ingest (0: one per core; 1: in-process)",
+    "ingest_workers": "parse-and-normalise worker processes for ingest without enrichment "
+    "(0: one per core but the writer's, at most 4; negative: in-process)",
+    "ingest_parallel_mb": "inputs at least this large (MB) are ingested by the ingest workers",
     "table_map": "CSV/JSONL column map, COLUMN=FIELD pairs separated by commas (docs/formats.md)",
 }
 

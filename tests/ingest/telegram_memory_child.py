@@ -2,6 +2,7 @@
 
     python telegram_memory_child.py reader EXPORT HEADROOM_MB
     python telegram_memory_child.py pipeline EXPORT HEADROOM_MB HOME
+    python telegram_memory_child.py parallel EXPORT 0 HOME WORKERS
 
 The cap is the process's own size after its imports (and, for ``pipeline``, after
 opening the store) plus HEADROOM_MB, so it does not depend on how large the
@@ -55,7 +56,7 @@ def pipeline(export: str, headroom_mb: int, home: str) -> dict[str, Any]:
     from recruitwatch.settings import Settings
     from recruitwatch.store import open_store
 
-    settings = Settings(home=Path(home), batch_size=20)
+    settings = Settings(home=Path(home), batch_size=20, ingest_workers=-1)  # in-process
     store = open_store(settings.db_url)
     limit = cap(headroom_mb)
     report = ingest_location(store, export, settings, TelegramJsonReader())
@@ -72,9 +73,45 @@ def pipeline(export: str, headroom_mb: int, home: str) -> dict[str, Any]:
     }
 
 
+def parallel(export: str, home: str, workers: int) -> dict[str, Any]:
+    """The parallel ingest, uncapped (its queue threads reserve address space, not memory):
+    the peak RSS of this process and of its largest worker, and their size before ingest."""
+    from recruitwatch.ingest.telegram_export import TelegramJsonReader
+    from recruitwatch.pipeline import ingest_location
+    from recruitwatch.settings import Settings
+    from recruitwatch.store import open_store
+
+    settings = Settings(
+        home=Path(home), batch_size=20, ingest_workers=workers, ingest_parallel_mb=0.0
+    )
+    store = open_store(settings.db_url)
+    before = status_bytes("VmRSS")
+    report = ingest_location(store, export, settings, TelegramJsonReader())
+    store.dispose()
+    with sqlite3.connect(Path(home) / "recruitwatch.db") as conn:
+        count, id_sum, chars = conn.execute(
+            "SELECT count(*), sum(CAST(message_id AS INTEGER)), sum(length(text)) FROM posts"
+        ).fetchone()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return {
+        "count": count,
+        "id_sum": id_sum,
+        "chars": chars,
+        "written": report.written,
+        "error": report.error,
+        "before_mb": before / 2**20,
+        "worker_peak_rss_mb": children / 2**20,
+    }
+
+
 def main(argv: list[str]) -> int:
     mode, export, headroom = argv[0], argv[1], int(argv[2])
-    result = read(export, headroom) if mode == "reader" else pipeline(export, headroom, argv[3])
+    if mode == "parallel":
+        result = parallel(export, argv[3], int(argv[4]))
+    elif mode == "reader":
+        result = read(export, headroom)
+    else:
+        result = pipeline(export, headroom, argv[3])
     result["peak_rss_mb"] = status_bytes("VmHWM") / 2**20
     print(json.dumps(result))
     return 0

@@ -14,6 +14,7 @@ contract test in tests/contracts/test_reader_contract.py.
 from __future__ import annotations
 
 import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,8 +22,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..errors import FormatNotRecognised, InputError
-from ..model import Post
+from ..errors import FormatNotRecognised, InputError, RecordError
+from ..model import Post, Quarantined
 from ..plugins import load_plugins
 from ..settings import Settings
 
@@ -47,6 +48,12 @@ class Reader(ABC):
     DESCRIPTION: ClassVar[str] = ""
     # Example input shipped with the package (data/examples/...), run by the contract test.
     EXAMPLE: ClassVar[str] = ""
+    # True when several processes may each read records() of the same local input from
+    # the start and get the same records (parallel ingest: see recruitwatch.parallel_ingest).
+    PARALLEL: ClassVar[bool] = False
+    # Prefixes of ``unknown`` counts made while reading records (not in normalise): every
+    # parallel worker reads every record, so these are merged by maximum, not summed.
+    PARSE_UNKNOWN: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def example(cls) -> Path | None:
@@ -140,3 +147,22 @@ def detect_reader(
         location,
         "format not recognised (expected a Telegram JSON/HTML export, RSS/Atom feed, CSV or JSONL)",
     )
+
+
+RAW_LIMIT = 100_000  # characters of a quarantined record's payload kept
+
+
+def _raw_text(payload: Any) -> str:
+    try:
+        text = json.dumps(payload, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(payload)
+    return text[:RAW_LIMIT]
+
+
+def quarantine_record(raw: RawRecord, exc: Exception) -> Quarantined:
+    if isinstance(exc, RecordError):
+        reason, locator = exc.reason, exc.locator or raw.locator
+    else:
+        reason, locator = f"unexpected {type(exc).__name__}: {exc}", raw.locator
+    return Quarantined(raw.location, locator, reason, type(exc).__name__, _raw_text(raw.payload))

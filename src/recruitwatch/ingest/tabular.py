@@ -93,6 +93,8 @@ def _bad(location: str, locator: str, reason: str, payload: Any) -> RawRecord:
 class _TableReader(Reader):
     """What the CSV and JSONL readers share: the column map and normalising."""
 
+    PARALLEL: ClassVar[bool] = True  # local files, read the same way each time
+
     def __init__(self, columns: ColumnMap | str | None = None) -> None:
         self.columns = columns if isinstance(columns, ColumnMap) else parse_map(columns)
 

@@ -44,11 +44,13 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 import ijson
+import orjson
 
 from ..errors import InputError, RecordError
 from ..model import Post, Source
-from .base import RawRecord, Reader
+from .base import HEAD_BYTES, RawRecord, Reader
 from .telegram_common import FileHasher, chat_source, message_to_post, sender_source
+from .telegram_split import Layout, Unsplittable, find_layout
 
 CONTAINERS = ("messages", "chats", "left_chats")
 CHAT_KEYS = frozenset({"name", "type", "id"})
@@ -349,6 +351,8 @@ class TelegramJsonReader(Reader):
         "folder, or a bare messages array; streamed, media hashed (SHA-256)"
     )
     EXAMPLE: ClassVar[str] = "telegram_json/result.json"
+    PARALLEL: ClassVar[bool] = True
+    PARSE_UNKNOWN: ClassVar[tuple[str, ...]] = ("chat_type:",)
 
     def __init__(self) -> None:
         self.hasher = FileHasher()
@@ -389,6 +393,53 @@ class TelegramJsonReader(Reader):
                 raise RecordError(f"message is {_kind(raw.payload)}, expected an object")
             source = sender_source(raw.payload)
         return message_to_post(raw.payload, source, context.get("base"), self.hasher, self.unknown)
+
+    def split_plan(self, location: str) -> tuple[Path, Layout, dict[str, Any]] | None:
+        """The file, its layout and the records' context when ``telegram_split`` can cut it.
+
+        None when it cannot (then ``records()`` streams it): not Telegram's layout,
+        or a chat whose ``id``/``type`` come after its messages.
+        """
+        path = locate(location)
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        layout = find_layout(head)
+        if layout is None:
+            return None
+        if layout.bare:
+            return path, layout, {"source": None, "base": path.parent}
+        meta: dict[str, Any] = {}
+        try:
+            for prefix, event, value in ijson.parse(head[: layout.start], use_float=True):
+                if prefix == "" and event == "map_key" and value == "messages":
+                    break
+                if prefix in CHAT_KEYS and event in SCALARS:
+                    meta[prefix] = value
+        except ijson.JSONError:
+            return None
+        if not {"id", "type"} <= meta.keys():
+            return None
+        return path, layout, {"source": self.chat_source(meta), "base": path.parent}
+
+    @staticmethod
+    def split_record(
+        location: str, index: int, text: bytes, context: Mapping[str, Any]
+    ) -> RawRecord:
+        """The raw record of one message cut by ``telegram_split`` (as ``records()`` gives it).
+
+        Raises Unsplittable when the text is not one message object as the layout promised.
+        """
+        try:
+            item = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            raise Unsplittable(f"message {index} is not valid JSON: {exc}") from None
+        if not isinstance(item, dict):
+            raise Unsplittable(f"message {index} is not an object")
+        if index == 0 and context["source"] is None and not _looks_like_message(item):
+            raise Unsplittable("the first item is not a message")
+        mid = item.get("id")
+        locator = f"messages[{index}]" if mid is None else f"messages[{index}] (id {mid})"
+        return RawRecord(location, locator, item, context)
 
     def chat_source(self, meta: Mapping[str, Any]) -> Source:
         """``chat_source`` of a chat's metadata, counting chat types not understood."""

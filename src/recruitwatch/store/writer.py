@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -170,11 +171,27 @@ def post_db_row(pid: str, post: Post, digest: str, raw_json: str, dialect: str) 
     )
 
 
-def _media_db_row(link: dict[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
-    return tuple(dumps(link[c]) if c == "extra" else link[c] for c in columns)
+LINK_COLUMNS = (
+    "post_id",
+    "position",
+    "kind",
+    "sha256",
+    "path",
+    "present",
+    "absent_reason",
+    "mime_type",
+    "width",
+    "height",
+    "duration_seconds",
+    "file_name",
+    "extra",
+)
+
+MediaRows = tuple[list[dict[str, Any]], list[tuple[Any, ...]]]
 
 
-def _media_rows(post: Post) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _media_rows(pid: str, post: Post) -> MediaRows:
+    """The media items (dicts) and post_media links (tuples in LINK_COLUMNS order) of a post."""
     items, links = [], []
     for position, media in enumerate(post.media):
         if media.sha256:
@@ -191,21 +208,21 @@ def _media_rows(post: Post) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
                 }
             )
         links.append(
-            {
-                "post_id": post.id,
-                "position": position,
-                "kind": media.kind,
-                "sha256": media.sha256,
-                "path": media.path,
-                "present": media.present,
-                "absent_reason": media.absent_reason,
-                "mime_type": media.mime_type,
-                "width": media.width,
-                "height": media.height,
-                "duration_seconds": media.duration_seconds,
-                "file_name": media.file_name,
-                "extra": dict(media.extra),
-            }
+            (
+                pid,
+                position,
+                media.kind,
+                media.sha256,
+                media.path,
+                media.present,
+                media.absent_reason,
+                media.mime_type,
+                media.width,
+                media.height,
+                media.duration_seconds,
+                media.file_name,
+                dumps(dict(media.extra)),
+            )
         )
     return items, links
 
@@ -229,50 +246,93 @@ def _text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> list[Post]:
-    """Upsert posts (and their sources and media); return the posts that changed."""
+# One post as the writer needs it: id, content hash, text, and its posts row (POST_COLUMNS).
+PreparedPost = tuple[str, str, str, tuple[Any, ...]]
+
+
+@dataclass(slots=True)
+class Prepared:
+    """Posts in the writer's form, computed without the database.
+
+    Plain tuples, dicts and strings only, so a worker process can prepare a batch
+    and send it to the process that writes (see ``parallel_ingest``).
+    """
+
+    posts: list[PreparedPost] = field(default_factory=list)
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media: dict[str, MediaRows] = field(default_factory=dict)
+    revisions: list[dict[str, Any]] = field(default_factory=list)  # within the batch
+
+    def __len__(self) -> int:
+        return len(self.posts)
+
+
+def prepare_posts(posts: Sequence[Post], dialect: str) -> Prepared:
+    """Hashes, rows and media rows of ``posts``; within a batch the last version of a post wins."""
     latest: dict[str, Post] = {}
-    revisions: list[dict[str, Any]] = []
-    for post in posts:  # within one batch the last version of a post wins
-        previous = latest.get(post.id)
+    out = Prepared()
+    for post in posts:
+        pid = post.id
+        previous = latest.get(pid)
         if previous is not None and previous.text != post.text:
-            revisions.append(_revision(post.id, previous.text, previous.edited))
-        latest[post.id] = post
-    existing = _existing(conn, list(latest))
-    changed: list[tuple[Post, str]] = []
-    dialect = conn.dialect.name
-    rows: list[tuple[Any, ...]] = []
+            out.revisions.append(_revision(pid, previous.text, previous.edited))
+        latest[pid] = post
+    sources: dict[str, Source] = {}
     for pid, post in latest.items():
         raw_json = dumps(post.raw)
         digest = post.content_hash(raw_json)
+        row = post_db_row(pid, post, digest, raw_json, dialect)
+        out.posts.append((pid, digest, post.text, row))
+        sources[post.source.key] = post.source
+        if post.media:
+            out.media[pid] = _media_rows(pid, post)
+    out.sources = {key: source_row(source) for key, source in sources.items()}
+    return out
+
+
+def write_prepared(conn: sa.Connection, prepared: Prepared) -> list[str]:
+    """Upsert prepared posts (and their sources and media); return the ids that changed.
+
+    A post whose stored content hash is unchanged is skipped; one whose text
+    changed keeps its stored text as a revision.
+    """
+    existing = _existing(conn, [p[0] for p in prepared.posts])
+    revisions = list(prepared.revisions)
+    changed: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    for pid, digest, text, row in prepared.posts:
         old = existing.get(pid)
         if old is not None and old[0] == digest:
             continue
-        if old is not None and old[1] != post.text:
+        if old is not None and old[1] != text:
             revisions.append(_revision(pid, old[1], old[2]))
-        changed.append((post, digest))
-        rows.append(post_db_row(pid, post, digest, raw_json, dialect))
+        changed.append(pid)
+        rows.append(row)
     if not changed:
         return []
-    sources = {p.source.key: source_row(p.source) for p, _ in changed}
-    _upsert_sources(conn, list(sources.values()))
+    keys = dict.fromkeys(row[1] for row in rows)
+    _upsert_sources(conn, [prepared.sources[key] for key in keys])
     bulk_upsert(conn, "posts", POST_COLUMNS, rows, ["id"])
     media_items: dict[str, dict[str, Any]] = {}
-    links: list[dict[str, Any]] = []
-    for post, _ in changed:
-        items, post_links = _media_rows(post)
-        media_items.update((m["sha256"], m) for m in items)
-        links.extend(post_links)
+    links: list[tuple[Any, ...]] = []
+    for pid in changed:
+        found = prepared.media.get(pid)
+        if found is not None:
+            media_items.update((m["sha256"], m) for m in found[0])
+            links.extend(found[1])
     upsert(conn, schema.media_items, list(media_items.values()), ["sha256"], update=False)
-    ids = [p.id for p, _ in changed if p.id in existing]
-    for chunk in _chunks(ids):
+    for chunk in _chunks([pid for pid in changed if pid in existing]):
         conn.execute(sa.delete(schema.post_media).where(schema.post_media.c.post_id.in_(chunk)))
-    if links:
-        columns = tuple(links[0])
-        media_rows = [_media_db_row(link, columns) for link in links]
-        bulk_upsert(conn, "post_media", columns, media_rows, ["post_id", "position"])
+    bulk_upsert(conn, "post_media", LINK_COLUMNS, links, ["post_id", "position"])
     upsert(conn, schema.post_revisions, revisions, ["post_id", "text_sha256"], update=False)
-    return [p for p, _ in changed]
+    return changed
+
+
+def write_posts(conn: sa.Connection, posts: Sequence[Post]) -> list[Post]:
+    """Upsert posts (and their sources and media); return the posts that changed."""
+    changed = write_prepared(conn, prepare_posts(posts, conn.dialect.name))
+    latest = {post.id: post for post in posts}
+    return [latest[pid] for pid in changed]
 
 
 def _revision(post_id: str, text: str, edited: Any) -> dict[str, Any]:
@@ -323,4 +383,17 @@ def write_batch(conn: sa.Connection, batch: Batch) -> list[Post]:
     write_quarantine(conn, batch.quarantined)
     if batch.checkpoint is not None:
         write_checkpoint(conn, batch.checkpoint)
+    return changed
+
+
+def write_prepared_batch(
+    conn: sa.Connection,
+    prepared: Prepared,
+    quarantined: Sequence[Quarantined],
+    checkpoint: Checkpoint,
+) -> list[str]:
+    """``write_batch`` for a batch prepared elsewhere; returns the ids of the posts that changed."""
+    changed = write_prepared(conn, prepared) if prepared.posts else []
+    write_quarantine(conn, quarantined)
+    write_checkpoint(conn, checkpoint)
     return changed
