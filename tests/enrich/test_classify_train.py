@@ -62,13 +62,28 @@ def test_bundled_set_is_marked_synthetic() -> None:
 
 
 def test_eval_reports_every_genre_and_language(tmp_path: Path) -> None:
-    report = evaluate_csv(small_csv(tmp_path), BOOK)
+    path = small_csv(tmp_path)
+    report = evaluate_csv(path, BOOK)
     assert sum(row["support"] for row in report.per_label) == report.n == 180
     assert sum(map(sum, report.confusion)) == report.n
     assert sum(row["n"] for row in report.per_language) == report.n
     assert all(0.0 <= row["f1"] <= 1.0 for row in report.per_label)
     text = format_report(report, synthetic=True)
     assert text.startswith(SYNTHETIC_NOTE) and "confusion matrix" in text
+    assert "theme (rules + theme model)" in text and report.features == ["char_ngrams", "metadata"]
+
+
+def test_eval_reports_themes_per_theme_and_language(tmp_path: Path) -> None:
+    rows = read_training_csv(small_csv(tmp_path))
+    labelled = [t for r in rows for t in r["themes"].split(";") if t]
+    report = evaluate_csv(small_csv(tmp_path), BOOK)
+    by_theme = {row["label"]: row for row in report.themes}
+    assert sum(row["support"] for row in report.themes) == len(labelled) > 0
+    assert set(labelled) <= set(by_theme) <= set(BOOK.themes)
+    assert by_theme["media_release_announcement"]["recall"] > 0.5  # the release rules
+    assert sum(row["themes"] for row in report.per_language) == len(labelled)
+    for row in report.per_language:
+        assert 0.0 <= row["theme_precision"] <= 1.0 and 0.0 <= row["theme_f1"] <= 1.0
 
 
 def labelled_store(store: Store) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .. import __version__
@@ -39,7 +40,8 @@ class Ctx:
 
 
 def fail(exc: RecruitwatchError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+    # the message is plain text: "pip install 'recruitwatch[live]'" is not markup
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
     sys.exit(exc.exit_code)
 
 
