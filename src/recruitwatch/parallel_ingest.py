@@ -100,11 +100,16 @@ def input_bytes(location: str) -> int:
 MAX_AUTO_WORKERS = 4  # every worker parses the whole input: beyond a few, parsing dominates
 
 
-def worker_count(settings: Settings) -> int:
-    """Workers to start: the setting, or one per core but the writer's (at most 4); 0: none."""
+def worker_count(settings: Settings, split: bool = False) -> int:
+    """Workers to start: the setting, else one per core (split mode: parsing happens once,
+    in the workers) or one per core but the writer's (stream mode: every worker parses
+    the whole input), at most 4; none on a one-core machine."""
     if settings.ingest_workers:
         return max(settings.ingest_workers, 0)
-    return min((os.cpu_count() or 1) - 1, MAX_AUTO_WORKERS)
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        return 0
+    return min(cores if split else cores - 1, MAX_AUTO_WORKERS)
 
 
 def wanted(reader: Reader, location: str, settings: Settings) -> bool:

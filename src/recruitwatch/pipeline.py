@@ -263,9 +263,9 @@ def _ingest_parallel(
     """
     location, stream, fingerprint = what
     start = report.resumed_from
-    workers = parallel_ingest.worker_count(settings)
 
-    def plan(first: int) -> parallel_ingest.Plan:
+    def plan(first: int, split: bool) -> parallel_ingest.Plan:
+        workers = parallel_ingest.worker_count(settings, split)
         return parallel_ingest.Plan(
             location, first, settings.batch_size, workers, store.dialect, settings.media_dir
         )
@@ -274,12 +274,12 @@ def _ingest_parallel(
     split_plan = getattr(reader, "split_plan", None)
     if split_plan is not None and split_plan(location) is not None:
         outcome = parallel_ingest.run_split(
-            store, reader, plan(start), (stream, fingerprint), progress
+            store, reader, plan(start, True), (stream, fingerprint), progress
         )
     if outcome is None or not outcome.complete:
         first = outcome.position if outcome is not None else start
         rest = parallel_ingest.run_stream(
-            store, reader, plan(first), (stream, fingerprint), progress
+            store, reader, plan(first, False), (stream, fingerprint), progress
         )
         if outcome is not None:
             rest.written += outcome.written
