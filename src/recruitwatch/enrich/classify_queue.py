@@ -3,7 +3,9 @@
 Each classified post without an analyst genre gets a score from its stored
 classify result: the model's uncertainty (1 - margin between its two best
 genres), disagreement between rules and model (a guard changed the model's
-genre), and a language the model was not trained on. Highest scores first.
+genre), a propaganda genre without a similar labelled post (the support guard:
+an analyst's label there teaches the model a new form), and a language the
+model was not trained on. Highest scores first.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from ..store import schema
 
 DISAGREEMENT_WEIGHT = 0.5
+UNSUPPORTED_WEIGHT = 0.5
 NEW_LANGUAGE_WEIGHT = 0.5
 SNIPPET = 80
 
@@ -29,6 +32,9 @@ def score(result: Mapping[str, Any]) -> tuple[float, list[str]]:
     if result.get("guarded") or result.get("unlinked"):
         value += DISAGREEMENT_WEIGHT
         reasons.append("rule-model disagreement")
+    if result.get("unsupported"):
+        value += UNSUPPORTED_WEIGHT
+        reasons.append("no similar labelled propaganda")
     if result.get("new_language"):
         value += NEW_LANGUAGE_WEIGHT
         reasons.append("new language")
