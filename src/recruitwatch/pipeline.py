@@ -25,7 +25,14 @@ from .media_cache import cache_media
 from .model import Batch, Checkpoint, Quarantined
 from .settings import Settings
 from .store import Store
-from .store.writer import read_checkpoint, stored_hashes, write_batch
+from .store.writer import (
+    Prepared,
+    prepare_posts,
+    read_checkpoint,
+    stored_hashes,
+    write_batch,
+    write_prepared_batch,
+)
 
 PROGRESS_EVERY = 500  # records between two progress callbacks
 # Fault injection for the kill -9 test: seconds to sleep inside each commit's transaction.
@@ -128,15 +135,16 @@ class _Committer:
         batch, self.batch = self.batch, Batch()
         batch.checkpoint = Checkpoint(self.stream, self.fingerprint, position, done)
         cache_media(self.settings.media_dir, batch.posts)  # content-addressed: idempotent
+        prepared = prepare_posts(batch.posts, self.store.dialect)  # hashes and rows, once
         pool = self.pool.get() if self.pool and (self.inflight or not done) else None
         if pool is None:
-            self._write(batch, None)
+            self._write(batch, prepared, None)
             self.last = time.monotonic()
             return
-        future = pool.submit(self._to_enrich(batch))
+        future = pool.submit(self._to_enrich(batch, prepared))
         if self.writer is None:
             self.writer = ThreadPoolExecutor(1, thread_name_prefix="recruitwatch-writer")
-        self.inflight.append(self.writer.submit(self._write, batch, future))
+        self.inflight.append(self.writer.submit(self._write, batch, prepared, future))
         depth = pool.workers + 1
         while len(self.inflight) > (0 if done else depth):
             self.inflight.popleft().result()
@@ -154,16 +162,24 @@ class _Committer:
             if self.writer is not None:
                 self.writer.shutdown(wait=True, cancel_futures=True)
 
-    def _to_enrich(self, batch: Batch) -> list[Item]:
+    def _to_enrich(self, batch: Batch, prepared: Prepared) -> list[Item]:
         """Items for the posts that will change (unchanged posts keep their results)."""
         with self.store.connect() as conn:
-            stored = stored_hashes(conn, [p.id for p in batch.posts])
-        return [Item.from_post(p) for p in batch.posts if stored.get(p.id) != p.content_hash()]
+            stored = stored_hashes(conn, [p[0] for p in prepared.posts])
+        latest = {post.id: post for post in batch.posts}
+        return [
+            Item.from_post(latest[pid])
+            for pid, digest, _, _ in prepared.posts
+            if stored.get(pid) != digest
+        ]
 
-    def _write(self, batch: Batch, future: Future[Computed] | None) -> None:
+    def _write(self, batch: Batch, prepared: Prepared, future: Future[Computed] | None) -> None:
         computed = future.result() if future is not None else None
+        assert batch.checkpoint is not None, "a committed batch has its checkpoint"
         with self.store.begin() as conn:
-            changed = write_batch(conn, batch)
+            ids = write_prepared_batch(conn, prepared, batch.quarantined, batch.checkpoint)
+            latest = {post.id: post for post in batch.posts}
+            changed = [latest[pid] for pid in ids]
             if computed is not None and self.chain is not None:
                 self.chain.store(conn, *computed)
             elif self.chain is not None and changed:
