@@ -4,18 +4,26 @@ Positives: transformed copies of real sentences (../shared/data/langid/test.tsv)
 forwarded (identical), re-punctuated, link-appended, truncated (first 75%, at a
 word boundary), one word edited, script-converted (Uzbek Latin <-> Cyrillic,
 other Cyrillic languages -> Latin). Hard negatives: the real deals channel in
-../shared/data/telegram posts many near-identical template messages that are
-different offers; every pair of distinct messages there (and of distinct
-sentences) is a negative, except pairs whose fingerprint forms are identical
-(same words once links, punctuation and script are set aside: the same offer
-re-posted with another affiliate link, or one UDHR article in both Uzbek
-scripts): those are real duplicates, left out as ambiguous and counted.
+../shared/data/telegram posts many near-identical template messages that are different
+offers; every pair of distinct messages there (and of distinct sentences) is a
+negative, except pairs whose fingerprint forms are identical (same words once links,
+punctuation and script are set aside: the same offer re-posted with another affiliate
+link, or one UDHR article in both Uzbek scripts): those are real duplicates, left out
+as ambiguous and counted.
 
-Candidates come from the same LSH banding the store uses; a pair is flagged when
-its estimated Jaccard similarity is >= the threshold. Also prints docs/s of the
-vectorised MinHash next to datasketch's MinHash.bulk measured in the same run.
+Candidates come from the same LSH banding the store uses; a pair is flagged when its
+estimated Jaccard similarity is >= the threshold and the verification similar() uses
+(``different_reports``: numbers, then names) does not set it apart; ``--verify
+numbers`` applies the numbers rule alone (the check before names_conflict), ``none``
+nothing. ``precision`` counts every flagged pair of two sentences as a false positive;
+``precision_copies_excluded`` leaves out those where one text is what a transformation
+of the other's sentence could give (a truncation of it, one word edited): a truncated
+template sentence is as much a copy of its neighbour as of its own sentence.
+Also prints docs/s of the vectorised MinHash next to datasketch's MinHash.bulk measured
+in the same run.
 
-    .venv/bin/python benchmarks/textdup.py [--sentences 3000] [--threshold 0.5]
+    .venv/bin/python benchmarks/textdup.py [--sentences 3000] [--threshold 0.5] [--seed 7]
+        [--verify both|numbers|none] [--sweep] [--json]
 """
 
 from __future__ import annotations
@@ -27,7 +35,11 @@ import random
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +48,7 @@ from recruitwatch.enrich.fingerprint.text import (
     BANDS,
     ROWS,
     THRESHOLD,
+    different_reports,
     figures_conflict,
     fingerprint_form,
 )
@@ -45,6 +58,7 @@ from recruitwatch.ingest.telegram_common import flatten_text
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PUNCT = re.compile(r"[.,;:!?«»\"“”()\-—]")
 CYRILLIC_LANGS = {"ru", "kk", "ky", "tg"}
+Verify = Callable[[str, str, str | None, str | None], bool]
 
 
 def exact_jaccard(a: str, b: str) -> float:
@@ -109,7 +123,7 @@ def transforms(lang: str, script: str, text: str, rng: random.Random) -> dict[st
 
 
 def flagged_pairs(
-    docs: list[str], langs: list[str | None], threshold: float
+    docs: list[str], langs: list[str | None], threshold: float, verify: Verify = different_reports
 ) -> tuple[set[tuple[int, int]], float]:
     forms = [fingerprint_form(d, lang) for d, lang in zip(docs, langs, strict=True)]
     start = time.perf_counter()
@@ -121,14 +135,16 @@ def flagged_pairs(
     for i, keys in zip(present, minhash.band_keys(matrix, BANDS, ROWS).tolist(), strict=True):
         for key in keys:
             buckets[key].append(i)
+    candidates = {
+        pair for members in buckets.values() for pair in itertools.combinations(members, 2)
+    }
     pairs = set()
-    for members in buckets.values():
-        for a, b in itertools.combinations(members, 2):
-            sa, sb = sigs[a], sigs[b]
-            if sa is None or sb is None or minhash.jaccard(sa, sb) < threshold:
-                continue
-            if not figures_conflict(docs[a], docs[b]):  # the rule similar() applies
-                pairs.add((a, b))
+    for a, b in candidates:
+        sa, sb = sigs[a], sigs[b]
+        if sa is None or sb is None or minhash.jaccard(sa, sb) < threshold:
+            continue
+        if not verify(docs[a], docs[b], langs[a], langs[b]):
+            pairs.add((a, b))
     return pairs, len(docs) / elapsed
 
 
@@ -144,22 +160,99 @@ def datasketch_rate(forms: list[str]) -> float:
     return len(forms) / (time.perf_counter() - start)
 
 
-def sweep(
-    docs: list[str], langs: list[str | None], group: list[int], kind: list[str], forms: list[str]
-) -> dict[str, tuple[float, float, int]]:
-    """threshold -> (recall, precision, hard-negative false positives)."""
-    out = {}
-    originals = {g: i for i, (g, k) in enumerate(zip(group, kind, strict=True)) if k == "original"}
-    for t in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
-        flagged, _ = flagged_pairs(docs, langs, t)
-        copies = [i for i, k in enumerate(kind) if k not in ("original", "deal")]
-        hits = sum(
-            (min(originals[group[i]], i), max(originals[group[i]], i)) in flagged for i in copies
-        )
+VERIFY = {
+    "both": different_reports,  # what similar() applies
+    "numbers": lambda a, b, _la, _lb: figures_conflict(a, b),  # the rule before names_conflict
+    "none": lambda _a, _b, _la, _lb: False,
+}
+
+
+@dataclass
+class Bench:
+    docs: list[str] = field(default_factory=list)
+    langs: list[str | None] = field(default_factory=list)
+    group: list[int] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)
+
+    def add(self, text: str, lang: str | None, group: int, kind: str) -> None:
+        self.docs.append(text)
+        self.langs.append(lang)
+        self.group.append(group)
+        self.kind.append(kind)
+        self.forms.append(fingerprint_form(text, lang))
+
+    def source(self, i: int) -> int:
+        """The document the group's copies were made from (a deal is its own)."""
+        return self._sources[self.group[i]]
+
+    @cached_property
+    def _sources(self) -> dict[int, int]:
+        kinds = ("original", "deal")
+        return {
+            g: i for i, (g, k) in enumerate(zip(self.group, self.kind, strict=True)) if k in kinds
+        }
+
+    def copy_of(self, i: int, j: int) -> bool:
+        """Document i is what a transformation of j's source could give: an identical or
+        re-punctuated form (spaces aside), a truncation (contained in it), one word edited."""
+        source = self.forms[self.source(j)]
+        if self.forms[i].replace(" ", "") in source.replace(" ", ""):
+            return True
+        a, b = self.forms[i].split(), source.split()
+        return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+    def score(self, flagged: set[tuple[int, int]]) -> dict[str, Any]:
+        per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for i, k in enumerate(self.kind):
+            if k not in ("original", "deal"):
+                o = self.source(i)
+                per_kind[k][0] += (min(o, i), max(o, i)) in flagged
+                per_kind[k][1] += 1
+        group, forms = self.group, self.forms
         tp = sum(1 for a, b in flagged if group[a] == group[b])
-        fp = [(a, b) for a, b in flagged if group[a] != group[b] and forms[a] != forms[b]]
-        hard = sum(1 for a, b in fp if kind[a] == kind[b] == "deal")
-        out[str(t)] = (round(hits / len(copies), 4), round(tp / (tp + len(fp)), 4), hard)
+        cross = [(a, b) for a, b in flagged if group[a] != group[b]]
+        fp = [(a, b) for a, b in cross if forms[a] != forms[b]]
+        strict_fp = [(a, b) for a, b in fp if not (self.copy_of(a, b) or self.copy_of(b, a))]
+        return {
+            "recall": sum(v[0] for v in per_kind.values()) / sum(v[1] for v in per_kind.values()),
+            "recall_by_transform": {k: v[0] / v[1] for k, v in sorted(per_kind.items())},
+            "precision": tp / (tp + len(fp)) if tp + len(fp) else 1.0,
+            "false_positive_pairs": len(fp),
+            "false_positives_among_deals": sum(
+                1 for a, b in fp if self.kind[a] == self.kind[b] == "deal"
+            ),
+            "ambiguous_identical_pairs_excluded": len(cross) - len(fp),
+            "false_positives_that_are_copies": len(fp) - len(strict_fp),
+            "precision_copies_excluded": tp / (tp + len(strict_fp)) if tp + len(strict_fp) else 1.0,
+            "fp": fp,
+        }
+
+
+def build(n: int, rng: random.Random) -> Bench:
+    bench = Bench()
+    for g, (lang, script, text) in enumerate(sentences(n, rng)):
+        for name, copy in {"original": text, **transforms(lang, script, text, rng)}.items():
+            bench.add(copy, lang if lang != "fa-AF" else "fa", g, name)
+    offset = len(set(bench.group))
+    for j, text in enumerate(deals()):
+        bench.add(text, "en", offset + j, "deal")
+    return bench
+
+
+def sweep(bench: Bench, verify: str) -> dict[str, tuple[float, float, int, float]]:
+    """threshold -> (recall, precision, hard-negative false positives, precision with the
+    false positives that are copies of the other sentence left out)."""
+    out = {}
+    for t in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
+        flagged, _ = flagged_pairs(bench.docs, bench.langs, t, VERIFY[verify])
+        s = bench.score(flagged)
+        out[str(t)] = (
+            round(s["recall"], 4),
+            round(s["precision"], 4),
+            s["false_positives_among_deals"],
+            round(s["precision_copies_excluded"], 4),
+        )
     return out
 
 
@@ -170,67 +263,40 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--sweep", action="store_true", help="recall/precision per threshold")
+    ap.add_argument(
+        "--verify",
+        choices=sorted(VERIFY),
+        default="both",
+        help="candidate check: both (as similar), numbers only (the earlier rule), none",
+    )
     args = ap.parse_args()
-    rng = random.Random(args.seed)
-    docs: list[str] = []
-    langs: list[str | None] = []
-    group: list[int] = []
-    kind: list[str] = []
-    for g, (lang, script, text) in enumerate(sentences(args.sentences, rng)):
-        for name, copy in {"original": text, **transforms(lang, script, text, rng)}.items():
-            docs.append(copy)
-            langs.append(lang if lang != "fa-AF" else "fa")
-            group.append(g)
-            kind.append(name)
-    offset = len(set(group))
-    for j, text in enumerate(deals()):
-        docs.append(text)
-        langs.append("en")
-        group.append(offset + j)
-        kind.append("deal")
-    flagged, rate = flagged_pairs(docs, langs, args.threshold)
-    forms = [fingerprint_form(d, lang) for d, lang in zip(docs, langs, strict=True)]
-    originals = {g: i for i, (g, k) in enumerate(zip(group, kind, strict=True)) if k == "original"}
-    per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for i, k in enumerate(kind):
-        if k in ("original", "deal"):
-            continue
-        o = originals[group[i]]
-        hit = (min(o, i), max(o, i)) in flagged
-        per_kind[k][0] += hit
-        per_kind[k][1] += 1
-    tp = sum(1 for a, b in flagged if group[a] == group[b])
-    ambiguous = sum(1 for a, b in flagged if group[a] != group[b] and forms[a] == forms[b])
-    fp_pairs = [(a, b) for a, b in flagged if group[a] != group[b] and forms[a] != forms[b]]
-    hard_fp = sum(1 for a, b in fp_pairs if kind[a] == kind[b] == "deal")
-    found = sum(v[0] for v in per_kind.values())
-    total = sum(v[1] for v in per_kind.values())
-    deal_pairs = sum(1 for k in kind if k == "deal")
+    bench = build(args.sentences, random.Random(args.seed))
+    flagged, rate = flagged_pairs(bench.docs, bench.langs, args.threshold, VERIFY[args.verify])
+    deal_count = sum(1 for k in bench.kind if k == "deal")
+    scores = bench.score(flagged)
+    fp_pairs = scores.pop("fp")
     report = {
         "threshold": args.threshold,
+        "verify": args.verify,
         "shingle": minhash.SHINGLE,
         "permutations": minhash.NUM_PERM,
         "bands_rows": [BANDS, ROWS],
-        "documents": len(docs),
-        "sentences": offset,
-        "deals_messages": deal_pairs,
-        "hard_negative_pairs": deal_pairs * (deal_pairs - 1) // 2,
-        "recall": found / total,
-        "recall_by_transform": {k: v[0] / v[1] for k, v in sorted(per_kind.items())},
-        "precision": tp / (tp + len(fp_pairs)) if tp + len(fp_pairs) else 1.0,
-        "false_positive_pairs": len(fp_pairs),
-        "false_positives_among_deals": hard_fp,
-        "ambiguous_identical_pairs_excluded": ambiguous,
+        "documents": len(bench.docs),
+        "sentences": len(set(bench.group)) - deal_count,
+        "deals_messages": deal_count,
+        "hard_negative_pairs": deal_count * (deal_count - 1) // 2,
+        **scores,
         "minhash_docs_per_s": round(rate),
-        "datasketch_bulk_docs_per_s": round(datasketch_rate(forms[:5000])),
+        "datasketch_bulk_docs_per_s": round(datasketch_rate(bench.forms[:5000])),
     }
     if args.sweep:
-        report["sweep"] = sweep(docs, langs, group, kind, forms)
+        report["sweep"] = sweep(bench, args.verify)
     if args.json:
         print(json.dumps(report, indent=2))
         return
     for key, value in report.items():
         print(f"{key:38s} {value}")
+    forms = bench.forms
     for a, b in fp_pairs[:5]:
         print(f"  false positive: {forms[a][:70]!r} ~ {forms[b][:70]!r}")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,12 +14,16 @@ import pytest
 from recruitwatch.enrich.chain import Chain
 from recruitwatch.enrich.fingerprint import minhash
 from recruitwatch.enrich.fingerprint.text import (
+    different_reports,
     figures_conflict,
     fingerprint_form,
+    names_conflict,
     refresh_lsh,
     similar,
+    words,
 )
-from recruitwatch.enrich.translit import uz_latn_to_cyrl
+from recruitwatch.enrich.translit import cyrl_to_latn, uz_latn_to_cyrl
+from recruitwatch.ingest.telegram_common import flatten_text
 from recruitwatch.model import Post, Source
 from recruitwatch.store import Store
 from recruitwatch.store.writer import write_posts
@@ -138,6 +144,138 @@ def test_similar_leaves_out_reports_with_other_figures(store: Store) -> None:
             post(SRC_A, 1, base.format(120)),
             post(SRC_B, 2, base.format(120) + "!"),
             post(SRC_B, 3, base.format(95)),
+        ],
+    )
+    with store.begin() as conn:
+        assert [f["id"] for f in similar(conn, "telegram:channel11/1")] == ["telegram:channel22/2"]
+
+
+# --- names_conflict: template slots versus edited copies (synthetic examples) ---
+
+FRAME = "[synthetic] Read the latest regional news from {} in the morning bulletin of the service"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (FRAME.format("Ghatal (West Bengal)"), FRAME.format("Teonthar (Madhya Pradesh)")),
+        (FRAME.format("Sihor"), FRAME.format("Maksi (Madhya Pradesh)")),
+        (
+            "[synthetic] Fastrack Reflex Vox Smartwatch @1995",
+            "[synthetic] Fastrack Reflex Vybe Smartwatch @1995",
+        ),
+        (
+            "[synthetic] Жители района Баткен получили помощь в новом здании школы",
+            "[synthetic] Жители района Нарын получили помощь в новом здании школы",
+        ),
+    ],
+)
+def test_names_conflict_separates_template_slots(a: str, b: str) -> None:
+    assert names_conflict(a, b) and names_conflict(b, a)
+    assert different_reports(a, b)
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        FRAME.format("Ghatal (West Bengal)").replace("morning", "evening"),  # a word edited
+        FRAME.format("Ghatal (West Bengal)").replace("Ghatal", "demo"),  # a name edited away
+        FRAME.format("Ghatal (West Bengal)")[:60],  # truncated
+        "Forwarded from Channel One: " + FRAME.format("Ghatal (West Bengal)"),  # a header
+        FRAME.format("Ghatal (West Bengal)") + " Subscribe to Other Channel",  # a signature
+        FRAME.format("Ghatal (WestBengal)"),  # words joined
+        FRAME.format("Ghatal (West Bengal)").replace("in the", "in the. The"),  # new sentence
+    ],
+)
+def test_names_conflict_keeps_copies(copy: str) -> None:
+    original = FRAME.format("Ghatal (West Bengal)")
+    assert not names_conflict(original, copy) and not names_conflict(copy, original)
+
+
+def test_names_conflict_ignores_sentence_starts_and_joined_initials() -> None:
+    a = "[synthetic] The office opened on time. Yesterday the staff met the new director."
+    b = "[synthetic] The office opened on time. Today the staff met the new director."
+    assert not names_conflict(a, b)  # a capital that opens a sentence is not a name
+    c = "[synthetic] The envoys Б.Екешев and Б.Бөриев met the governor in the city"
+    assert not names_conflict(c, c.replace(".", ""), "kk", "kk")  # the same letters
+
+
+def test_names_conflict_needs_runs_that_are_mostly_names() -> None:
+    """A rewritten clause that mentions a name is not a slot filled with another name."""
+    a = "[synthetic] Officials said the new school built with help from Osh residents opened today"
+    b = "[synthetic] Officials said a long delayed bridge paid for by Naryn traders opened today"
+    assert not names_conflict(a, b)
+    assert names_conflict(a, a.replace("Osh", "Naryn"))
+
+
+def test_names_conflict_across_scripts() -> None:
+    latin = "[synthetic] Bugun Xorazm va Samarqand viloyatlarida havo issiq boʻladi"
+    cyrillic = uz_latn_to_cyrl(latin)
+    assert not names_conflict(latin, cyrillic, "uz", "uz")
+    # Without a language the Cyrillic text is sniffed as a whole (Uzbek: ў, қ, ҳ), so
+    # Хоразм is xorazm as in the Latin copy, not khorazm as a lone word would give.
+    assert not names_conflict(latin, cyrillic)
+    assert names_conflict(cyrillic, latin.replace("Samarqand", "Buxoro"), "uz", "uz")
+
+
+def test_words_marks_names_and_leaves_out_links() -> None:
+    found = words("Read More from Ghatal. Next line https://t.me/Some_Channel", "en")
+    assert [(w.form, w.name) for w in found] == [
+        ("read", False),
+        ("more", True),
+        ("from", False),
+        ("ghatal", True),
+        ("next", False),
+        ("line", False),
+    ]
+
+
+# --- on real data ---
+
+DEALS = DEV.parents[1] / "telegram" / "messages_fragment.json"
+
+
+def test_real_sentences_keep_their_copies() -> None:
+    """Real sentences: a truncated, re-punctuated, script-converted or one-word-edited copy
+    (the benchmark's transformations) is never taken for another report."""
+    rng = random.Random(3)
+    rows = [r.split("\t", 4) for r in DEV.read_text(encoding="utf-8").splitlines()[1:600]]
+    kept = 0
+    for lang, script, _, _, text in rows:
+        words_ = text.split()
+        edited = list(words_)
+        edited[rng.randrange(len(words_))] = "synthetic"
+        copies = [
+            text[: int(len(text) * 0.75)].rsplit(" ", 1)[0],
+            re.sub(r"[.,;:!?«»\"“”()\-—]", "", text).replace(" ", "  ") + "!!",
+            " ".join(edited),
+        ]
+        if script == "Cyrl":
+            copies.append(cyrl_to_latn(text, lang))
+        elif lang == "uz":
+            copies.append(uz_latn_to_cyrl(text))
+        for copy in copies:
+            assert not names_conflict(text, copy, lang, lang), (text, copy)
+            kept += 1
+    assert kept > 1500
+
+
+def test_real_deals_channel_template_offers_conflict() -> None:
+    """Two real offers of the deals channel: one frame, another model name."""
+    texts = [flatten_text(m)[0] for m in json.loads(DEALS.read_text(encoding="utf-8"))]
+    vox = next(t for t in texts if t.startswith("Fastrack Reflex Vox Smartwatch"))
+    vybe = next(t for t in texts if t.startswith("Fastrack Reflex Vybe Smartwatch"))
+    assert not figures_conflict(vox, vybe)  # the same price: the numbers rule keeps them
+    assert names_conflict(vox, vybe, "en", "en") and different_reports(vox, vybe, "en", "en")
+
+
+def test_similar_leaves_out_template_posts_with_other_names(store: Store) -> None:
+    store_posts(
+        store,
+        [
+            post(SRC_A, 1, FRAME.format("Ghatal (West Bengal)")),
+            post(SRC_B, 2, FRAME.format("Ghatal (West Bengal)") + " t.me/synthetic_channel_b"),
+            post(SRC_B, 3, FRAME.format("Teonthar (Madhya Pradesh)")),
         ],
     )
     with store.begin() as conn:

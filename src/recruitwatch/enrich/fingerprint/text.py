@@ -4,7 +4,9 @@ The matching form (translit.match_form) makes a post and its Cyrillic-script cop
 near-identical; links, punctuation and repeated spaces are removed so reposts
 with a link appended and re-punctuated copies agree. Candidates come from LSH
 buckets stored in ``text_lsh``; the score is the estimated Jaccard similarity of
-the two posts' shingle sets.
+the two posts' shingle sets. A candidate above the threshold is then verified
+(``different_reports``): template posts that state other numbers or put other
+names in the same frame are different reports, not copies.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sqlalchemy as sa
@@ -32,6 +35,9 @@ _SPACE = re.compile(r"\s+")
 _FIGURE = re.compile(r"\d(?:[\d.,:/-]*\d)?")
 _NOT_DIGIT = re.compile(r"\D")
 _URL = re.compile(r"(?:https?://|www\.|\b(?:t|telegram)\.me/)\S+", re.IGNORECASE)
+# What ends a sentence (Latin, Arabic-script, Devanagari, Armenian, CJK) or a line: the next
+# word is capitalised by grammar, not because it is a name.
+_SENTENCE_END = ".!?…؟۔।։。！？\n"
 
 
 @lru_cache(maxsize=1)
@@ -69,12 +75,88 @@ def figures_conflict(a: str, b: str) -> bool:
     return bool(fa - fb) and bool(fb - fa)
 
 
+@lru_cache(maxsize=1)
+def _sentence_table() -> dict[int, str]:
+    """The punctuation table, with sentence ends (and line breaks) made line breaks."""
+    return {**_punctuation_table(), **{ord(c): "\n" for c in _SENTENCE_END}}
+
+
+class Word(NamedTuple):
+    form: str  # matching form
+    text: str  # as written, punctuation left out
+    name: bool  # written as a name
+
+
+def words(text: str, lang: str | None = None) -> list[Word]:
+    """The words of ``fingerprint_form``, each with whether it is written as a name.
+
+    A name is a word with a capital letter that does not open a sentence or a line
+    ("Ghatal", "West Bengal", "VS401", "iPhone"); ``form`` is the word's matching
+    form, so a Cyrillic-script copy has the same forms as its Latin original.
+    """
+    from ..translit import match_form
+
+    written, names = [], []
+    for line in _URL.sub(" ", text).translate(_sentence_table()).split("\n"):
+        for i, word in enumerate(line.split()):
+            written.append(word)
+            names.append(i > 0 and any(c.isupper() for c in word))
+    # One call, so that a text without a language is sniffed as a whole, as its form is.
+    forms = match_form(" ".join(written), lang).split(" ")
+    if len(forms) != len(written):  # a word with an empty form: convert one by one
+        forms = [match_form(word, lang) for word in written]
+    return [Word(*w) for w in zip(forms, written, names, strict=True) if w[0]]
+
+
+def _slot(run: list[Word]) -> bool:
+    """A run that is mostly names (at least half its words): a filled-in slot."""
+    return 2 * sum(w.name for w in run) >= len(run)
+
+
+def _swapped_names(a: list[Word], b: list[Word], lang_a: str | None, lang_b: str | None) -> bool:
+    """Both runs are slots, and not the same letters joined or split otherwise."""
+    from ..translit import match_form
+
+    if not _slot(a) or not _slot(b):
+        return False
+    joined_a = match_form("".join(w.text for w in a), lang_a)
+    return joined_a != match_form("".join(w.text for w in b), lang_b)
+
+
+def names_conflict(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> bool:
+    """True when, inside the words the texts share, each puts a different name in one place.
+
+    Template messages keep a frame and change its slots ("Latest news from Ghatal (West
+    Bengal) in Urdu ..." / "... from Teonthar (Madhya Pradesh) ...", "Fastrack Reflex Vox
+    Smartwatch @1995" / "... Vybe ..."): aligned word by word, they differ in a replaced
+    run that lies between shared words and is mostly names on both sides. A copy differs
+    otherwise: a truncated one lacks words, a repost adds a header or a signature at an
+    end, an edited word that is not a name is no name swapped for a name, and a
+    rewritten clause is not mostly names. Words
+    only joined or split (a dropped hyphen or full stop: "Ysyk-Köl" / "YsykKöl",
+    "B.Yekeshev" / "BYekeshev") are the same letters, not another name.
+    """
+    wa, wb = words(a, lang_a), words(b, lang_b)
+    matcher = SequenceMatcher(None, [w.form for w in wa], [w.form for w in wb], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        inside = i1 > 0 and j1 > 0 and i2 < len(wa) and j2 < len(wb)
+        if tag == "replace" and inside and _swapped_names(wa[i1:i2], wb[j1:j2], lang_a, lang_b):
+            return True
+    return False
+
+
+def different_reports(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> bool:
+    """The verification of an LSH candidate: True when two similar texts are two posts.
+
+    They are when they state conflicting numbers (``figures_conflict``) or put different
+    names in one frame (``names_conflict``). ``similar`` and the benchmark apply it; so
+    must anything that groups near-duplicates.
+    """
+    return figures_conflict(a, b) or names_conflict(a, b, lang_a, lang_b)
+
+
 def _lang(item: Item) -> str | None:
-    result = item.results.get("language")
-    if isinstance(result, Mapping):
-        lang = result.get("lang")
-        return str(lang) if lang and lang != "und" else None
-    return None
+    return _post_lang(item.results.get("language"))
 
 
 class TextFingerprintEnricher(Enricher):
@@ -139,13 +221,23 @@ def refresh_lsh(conn: sa.Connection, chunk: int = 20_000) -> int:
         after = batch[-1][0]
 
 
-def _signature(conn: sa.Connection, post_id: str) -> minhash.Signature | None:
-    e = schema.enrichments.c
-    query = sa.select(e.result).where(
-        e.post_id == post_id, e.enricher == TextFingerprintEnricher.NAME
+def _post_lang(result: Any) -> str | None:
+    """The language a ``language`` result names, None when unknown."""
+    lang = result.get("lang") if isinstance(result, Mapping) else None
+    return str(lang) if lang and lang != "und" else None
+
+
+def _fingerprinted_posts() -> sa.Select[Any]:
+    """Fingerprinted posts with their source, text and language result."""
+    e, p = schema.enrichments.c, schema.posts.c
+    language = schema.enrichments.alias("language")
+    on_language = (language.c.post_id == e.post_id) & (language.c.enricher == "language")
+    return (
+        sa.select(e.post_id, e.result, p.source_id, p.text, language.c.result.label("lang"))
+        .join(schema.posts, p.id == e.post_id)
+        .outerjoin(language, on_language)
+        .where(e.enricher == TextFingerprintEnricher.NAME)
     )
-    result = conn.execute(query).scalar_one_or_none()
-    return minhash.decode(result["minhash"]) if result and "minhash" in result else None
 
 
 def similar(
@@ -154,26 +246,23 @@ def similar(
     """Posts whose text is a near-duplicate of ``post_id``: [{id, score, source}], best first.
 
     A candidate counts when its estimated Jaccard similarity reaches ``threshold`` and
-    the two texts do not state conflicting numbers (figures_conflict).
+    the two texts are not different reports (``different_reports``: conflicting
+    numbers, or different names in one frame).
     """
     refresh_lsh(conn)
-    sig = _signature(conn, post_id)
-    if sig is None:
+    posts, e = _fingerprinted_posts(), schema.enrichments.c
+    own = conn.execute(posts.where(e.post_id == post_id)).one_or_none()
+    if own is None or not own.result or "minhash" not in own.result:
         return []
+    sig, lang = minhash.decode(own.result["minhash"]), _post_lang(own.lang)
     lsh = schema.text_lsh.c
     keys = minhash.band_keys(sig[None, :], BANDS, ROWS)[0].tolist()
     candidates = sa.select(lsh.post_id).where(lsh.bucket.in_(keys), lsh.post_id != post_id)
-    e, p = schema.enrichments.c, schema.posts.c
-    text = conn.execute(sa.select(p.text).where(p.id == post_id)).scalar_one()
-    query = (
-        sa.select(e.post_id, e.result, p.source_id, p.text)
-        .join(schema.posts, p.id == e.post_id)
-        .where(e.enricher == "text_minhash", e.post_id.in_(candidates))
-    )
     out = []
-    for row in conn.execute(query):
+    for row in conn.execute(posts.where(e.post_id.in_(candidates))):
         score = minhash.jaccard(sig, minhash.decode(row.result["minhash"]))
-        if score >= threshold and not figures_conflict(text, row.text):
-            out.append({"id": row.post_id, "score": round(score, 4), "source": row.source_id})
+        if score < threshold or different_reports(own.text, row.text, lang, _post_lang(row.lang)):
+            continue
+        out.append({"id": row.post_id, "score": round(score, 4), "source": row.source_id})
     out.sort(key=lambda r: (-r["score"], r["id"]))
     return out[:limit]
