@@ -45,7 +45,7 @@ from typing import Any
 from .enrich.parallel import _exit_with_parent
 from .errors import InputError, StoreError
 from .ingest.base import RawRecord, Reader, quarantine_record
-from .ingest.telegram_split import Unsplittable, messages
+from .ingest.telegram_split import Unsplittable, bodies
 from .media_cache import cache_media
 from .model import Checkpoint, Post, Quarantined
 from .settings import Settings
@@ -177,7 +177,8 @@ def _split_work(reader: Any, plan: Plan, context: dict[str, Any], inbox: Any, ou
             posts: list[Post] = []
             bad: list[Quarantined] = []
             try:
-                for offset, text in enumerate(texts):
+                for offset, body in enumerate(texts):
+                    text = b"{" + body + b"}"
                     raw = reader.split_record(plan.location, first + offset, text, context)
                     _normalise(reader, raw, posts, bad)
             except Unsplittable as exc:
@@ -341,7 +342,7 @@ def run_split(
     state.inboxes = [state.context.Queue(QUEUE_DEPTH) for _ in range(plan.workers)]
     try:
         state.start(_split_work, lambda index: (reader, plan, context, state.inboxes[index]))
-        texts = messages(path, layout, skip=plan.start)
+        texts = itertools.chain.from_iterable(bodies(path, layout, skip=plan.start))
         sent = committed = 0
         first = plan.start
         split_ok = True

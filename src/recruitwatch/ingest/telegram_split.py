@@ -74,43 +74,48 @@ def find_layout(head: bytes) -> Layout | None:
     return Layout(skip + found.end() - 2, found.group(2), outer, False)
 
 
-def messages(path: Path, layout: Layout, skip: int = 0) -> Iterator[bytes]:
-    """Each message's JSON text in file order, after the first ``skip`` messages.
+def bodies(path: Path, layout: Layout, skip: int = 0) -> Iterator[list[bytes]]:
+    """The messages after the first ``skip``, in file order, a list per block read.
 
+    Each item is a message's JSON text without its outer braces (``b"{" + body +
+    b"}"`` is the message): the file is split on the line pair that separates two
+    messages (``}," + "{`` at the messages' indentation), in C, a block at a time.
     Raises Unsplittable where the file leaves the layout (checked up to its last byte).
     """
     close = b"\n" + layout.indent + b"}"
-    opening = layout.indent + b"{"
-    end_array = b"\n" + layout.outer + b"]"
+    separator = close + b",\n" + layout.indent + b"{"
+    end_array = close + b"\n" + layout.outer + b"]"
     with path.open("rb") as fh:
-        fh.seek(layout.start)
-        buf = fh.read(BLOCK)
-        pos = 0
-        index = 0
-        eof = False
+        fh.seek(layout.start + 1)  # past the first message's "{"
+        rest = b""
         while True:
-            end = buf.find(close, pos)
-            while end < 0 or len(buf) < end + len(close) + len(opening) + 2:
-                if eof:
-                    if end >= 0:
-                        break
-                    raise Unsplittable("the file ends inside a message")
-                more = fh.read(BLOCK)
-                eof = not more
-                buf, pos = buf[pos:] + more, 0
-                end = buf.find(close, pos)
-            stop = end + len(close)
-            if index >= skip:
-                yield buf[pos:stop]
-            index += 1
-            after = buf[stop : stop + 2 + len(opening)]
-            if after == b",\n" + opening:
-                pos = stop + 2 + len(layout.indent)
+            block = fh.read(BLOCK)
+            parts = (rest + block).split(separator)
+            rest = parts.pop()
+            if block and not parts:
                 continue
-            if buf.startswith(end_array, stop):
-                _check_tail(buf[stop + len(end_array) :] + fh.read(TAIL_LIMIT), fh, layout)
+            if any(end_array in part for part in parts):
+                raise Unsplittable("the messages array ends before the last message")
+            if not block:  # end of file: the last message, the array's end, the tail
+                last, found, tail = rest.partition(end_array)
+                if not found:
+                    raise Unsplittable("the file ends inside the messages array")
+                _check_tail(tail + fh.read(TAIL_LIMIT), fh, layout)
+                parts.append(last)
+            if skip:
+                dropped = min(skip, len(parts))
+                parts, skip = parts[dropped:], skip - dropped
+            if parts:
+                yield parts
+            if not block:
                 return
-            raise Unsplittable(f"unexpected bytes after message {index}")
+
+
+def messages(path: Path, layout: Layout, skip: int = 0) -> Iterator[bytes]:
+    """Each message's JSON text, in file order, after the first ``skip`` (see ``bodies``)."""
+    for parts in bodies(path, layout, skip):
+        for body in parts:
+            yield b"{" + body + b"}"
 
 
 def _check_tail(tail: bytes, fh: IO[bytes], layout: Layout) -> None:

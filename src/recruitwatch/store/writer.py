@@ -227,7 +227,18 @@ def _media_rows(pid: str, post: Post) -> MediaRows:
     return items, links
 
 
+def _stored_hashes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
+    """``id -> content_hash`` of stored posts, by driver SQL (the hot path of every batch)."""
+    found: dict[str, str] = {}
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    for chunk in _chunks(ids):
+        sql = f"SELECT id, content_hash FROM posts WHERE id IN ({', '.join([mark] * len(chunk))})"
+        found.update((row[0], row[1]) for row in conn.exec_driver_sql(sql, tuple(chunk)))
+    return found
+
+
 def _existing(conn: sa.Connection, ids: Sequence[str]) -> dict[str, tuple[str, str, Any]]:
+    """``id -> (content_hash, text, edited)`` of the stored posts among ``ids``."""
     found: dict[str, tuple[str, str, Any]] = {}
     p = schema.posts
     for chunk in _chunks(ids):
@@ -239,7 +250,7 @@ def _existing(conn: sa.Connection, ids: Sequence[str]) -> dict[str, tuple[str, s
 
 def stored_hashes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
     """``post_id -> content_hash`` of the stored posts among ``ids``."""
-    return {pid: found[0] for pid, found in _existing(conn, ids).items()}
+    return _stored_hashes(conn, ids)
 
 
 def _text_sha(text: str) -> str:
@@ -296,14 +307,16 @@ def write_prepared(conn: sa.Connection, prepared: Prepared) -> list[str]:
     A post whose stored content hash is unchanged is skipped; one whose text
     changed keeps its stored text as a revision.
     """
-    existing = _existing(conn, [p[0] for p in prepared.posts])
+    hashes = _stored_hashes(conn, [p[0] for p in prepared.posts])
+    stale = [p[0] for p in prepared.posts if p[0] in hashes and hashes[p[0]] != p[1]]
+    existing = _existing(conn, stale) if stale else {}  # stored text and edit time
     revisions = list(prepared.revisions)
     changed: list[str] = []
     rows: list[tuple[Any, ...]] = []
-    for pid, digest, text, row in prepared.posts:
+    for pid, _, text, row in prepared.posts:
         old = existing.get(pid)
-        if old is not None and old[0] == digest:
-            continue
+        if pid in hashes and old is None:
+            continue  # stored with the same content hash
         if old is not None and old[1] != text:
             revisions.append(_revision(pid, old[1], old[2]))
         changed.append(pid)
@@ -321,7 +334,7 @@ def write_prepared(conn: sa.Connection, prepared: Prepared) -> list[str]:
             media_items.update((m["sha256"], m) for m in found[0])
             links.extend(found[1])
     upsert(conn, schema.media_items, list(media_items.values()), ["sha256"], update=False)
-    for chunk in _chunks([pid for pid in changed if pid in existing]):
+    for chunk in _chunks([pid for pid in changed if pid in hashes]):
         conn.execute(sa.delete(schema.post_media).where(schema.post_media.c.post_id.in_(chunk)))
     bulk_upsert(conn, "post_media", LINK_COLUMNS, links, ["post_id", "position"])
     upsert(conn, schema.post_revisions, revisions, ["post_id", "text_sha256"], update=False)
