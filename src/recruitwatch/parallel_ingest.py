@@ -253,9 +253,9 @@ class _Run:
         _, _, position, prepared, quarantined = message
         self.outcome.written += self._transaction(prepared, quarantined, position, False)
         self.outcome.quarantined += len(quarantined)
-        self._advance(position)
+        self.advance(position)
 
-    def _advance(self, position: int) -> None:
+    def advance(self, position: int) -> None:
         if self.progress and position > self.outcome.position:
             self.progress(self.plan.location, position - self.outcome.position)
         self.outcome.position = max(position, self.outcome.position)
@@ -316,7 +316,7 @@ def run_stream(
             state.commit(message)
             k += 1
         ends = [message] + [state.receive(k + i) for i in range(1, plan.workers)]
-        state._advance(message[1])
+        state.advance(message[1])
         state.finish(message[2], [end[3] for end in ends], reader)
         return state.outcome
     finally:
