@@ -100,3 +100,27 @@ def test_eval_classify_with_embeddings_reports_themes(tmp_path: Path) -> None:
     assert code == 0, out
     assert "features: char_ngrams, metadata, embeddings" in out
     assert "media_release_announcement" in out and "theme_f1" in out
+
+
+def test_train_and_eval_with_the_source_kind(tmp_path: Path) -> None:
+    from tests.enrich.test_classify_train import small_csv
+
+    seed(tmp_path)
+    for n, genre in enumerate(["news_reporting", "unrelated"] * 2, start=1):
+        assert invoke(tmp_path, "label", POST.format(n), f"genre={genre}")[0] == 0
+    code, out = invoke(tmp_path, "train", "--source-kind")
+    assert code == 0 and "genre-charlr-v1.json" in out, out
+    card = json.loads((tmp_path / "models" / "genre-charlr-v1.json").read_text(encoding="utf-8"))
+    assert card["metadata"] == ["media", "entity", "forwarded", "source_kind"]
+    assert invoke(tmp_path, "enrich")[0] == 0
+    sources = {lab["source"] for r in posts(tmp_path).values() for lab in r["labels"]}  # type: ignore[attr-defined]
+    assert "model:genre-charlr@1" in sources
+    code, out = invoke(tmp_path, "train")
+    assert code == 0 and "genre-charlr-v2.json" in out, out
+    card = json.loads((tmp_path / "models" / "genre-charlr-v2.json").read_text(encoding="utf-8"))
+    assert card["metadata"] == ["media", "entity", "forwarded"]  # off by default
+    csv_path = str(small_csv(tmp_path, 5))
+    code, out = invoke(tmp_path, "eval", "classify", csv_path, "--source-kind")
+    assert code == 0 and "(metadata: media, entity, forwarded, source_kind)" in out, out
+    code, out = invoke(tmp_path, "eval", "classify", csv_path)
+    assert code == 0 and "(metadata: media, entity, forwarded)" in out, out

