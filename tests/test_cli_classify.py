@@ -121,6 +121,6 @@ def test_train_and_eval_with_the_source_kind(tmp_path: Path) -> None:
     assert card["metadata"] == ["media", "entity", "forwarded"]  # off by default
     csv_path = str(small_csv(tmp_path, 5))
     code, out = invoke(tmp_path, "eval", "classify", csv_path, "--source-kind")
-    assert code == 0 and "(metadata: media, entity, forwarded, source_kind)" in out, out
+    assert code == 0 and "metadata kinds: media, entity, forwarded, source_kind\n" in out, out
     code, out = invoke(tmp_path, "eval", "classify", csv_path)
-    assert code == 0 and "(metadata: media, entity, forwarded)" in out, out
+    assert code == 0 and "metadata kinds: media, entity, forwarded\n" in out, out

@@ -240,7 +240,7 @@ def format_report(report: EvalReport, synthetic: bool) -> str:
     lines += report.notes
     lines.append(
         f"{report.n} posts, {report.folds}-fold stratified cross-validation (model + guards), "
-        f"features: {', '.join(report.features)} (metadata: {', '.join(report.metadata)})"
+        f"features: {', '.join(report.features)}; metadata kinds: {', '.join(report.metadata)}"
     )
     lines += _table("genre", report.per_label)
     lines += ["", "confusion matrix (rows: true, columns: predicted, order as above)"]
