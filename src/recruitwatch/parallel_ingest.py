@@ -45,7 +45,7 @@ from typing import Any
 from .enrich.parallel import _exit_with_parent
 from .errors import InputError, StoreError
 from .ingest.base import RawRecord, Reader, quarantine_record
-from .ingest.telegram_split import Unsplittable, bodies
+from .ingest.telegram_split import Layout, Unsplittable, bodies
 from .media_cache import cache_media
 from .model import Checkpoint, Post, Quarantined
 from .settings import Settings
@@ -326,17 +326,19 @@ def run_stream(
 def run_split(
     store: Store,
     reader: Any,
+    found: tuple[Path, Layout, dict[str, Any]],
     plan: Plan,
     checkpoint: tuple[str, str],
     progress: Progress | None = None,
 ) -> Outcome:
     """Split mode (see the module doc); ``complete`` is False when the file left the layout.
 
+    ``reader``: one with ``split_record`` (``TelegramJsonReader``); ``found``: what its
+    ``split_plan`` said of ``plan.location``.
+
     Then ``outcome.position`` records are committed, and the caller reads the rest
     with ``run_stream`` or the serial runner from that checkpoint.
     """
-    found = reader.split_plan(plan.location)
-    assert found is not None, "run_split needs a file in Telegram Desktop's layout"
     path, layout, context = found
     state = _Run(store, plan, checkpoint, progress)
     state.inboxes = [state.context.Queue(QUEUE_DEPTH) for _ in range(plan.workers)]

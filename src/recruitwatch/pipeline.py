@@ -288,9 +288,10 @@ def _ingest_parallel(
 
     outcome = None
     split_plan = getattr(reader, "split_plan", None)
-    if split_plan is not None and split_plan(location) is not None:
+    found = split_plan(location) if split_plan is not None else None
+    if found is not None:
         outcome = parallel_ingest.run_split(
-            store, reader, plan(start, True), (stream, fingerprint), progress
+            store, reader, found, plan(start, True), (stream, fingerprint), progress
         )
     if outcome is None or not outcome.complete:
         first = outcome.position if outcome is not None else start

@@ -227,8 +227,8 @@ def _media_rows(pid: str, post: Post) -> MediaRows:
     return items, links
 
 
-def _stored_hashes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
-    """``id -> content_hash`` of stored posts, by driver SQL (the hot path of every batch)."""
+def stored_hashes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
+    """``post_id -> content_hash`` of the stored posts among ``ids`` (driver SQL: every batch)."""
     found: dict[str, str] = {}
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     for chunk in _chunks(ids):
@@ -246,11 +246,6 @@ def _existing(conn: sa.Connection, ids: Sequence[str]) -> dict[str, tuple[str, s
         for row in conn.execute(query):
             found[row.id] = (row.content_hash, row.text, row.edited)
     return found
-
-
-def stored_hashes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
-    """``post_id -> content_hash`` of the stored posts among ``ids``."""
-    return _stored_hashes(conn, ids)
 
 
 def _text_sha(text: str) -> str:
@@ -307,7 +302,7 @@ def write_prepared(conn: sa.Connection, prepared: Prepared) -> list[str]:
     A post whose stored content hash is unchanged is skipped; one whose text
     changed keeps its stored text as a revision.
     """
-    hashes = _stored_hashes(conn, [p[0] for p in prepared.posts])
+    hashes = stored_hashes(conn, [p[0] for p in prepared.posts])
     stale = [p[0] for p in prepared.posts if p[0] in hashes and hashes[p[0]] != p[1]]
     existing = _existing(conn, stale) if stale else {}  # stored text and edit time
     revisions = list(prepared.revisions)
