@@ -1,9 +1,17 @@
 """The shared records that pass between stages.
 
-All records are frozen dataclasses. Identity is derived from content: a
+All records are immutable dataclasses. Identity is derived from content: a
 source's ``key`` from platform and handle, a post's ``id`` from its source key
 and the platform's message id, a media item's identity from its SHA-256.  That
 makes re-ingesting an idempotent upsert.
+
+The records made once per message (``Post``, ``Entity``, ``MediaRef``, and
+``ingest.base.RawRecord``) are declared with ``record``: frozen to the type
+checker (mypy --strict rejects an assignment), plain slotted dataclasses at run
+time. A frozen dataclass's ``__init__`` sets each field through
+``object.__setattr__``: 3.7 us for a 23-field class against 0.4 us plain
+(measured here), several microseconds a post in an ingest that has about 35 to
+spend on everything. They are not hashable (a post holds dicts anyway).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
 from .jsonutil import dumps
 
@@ -31,6 +39,14 @@ POST_KINDS = ("message", "service", "unsupported", "article", "row")
 # Bump when a reader's raw -> Post mapping changes, so re-ingest rewrites stored posts.
 NORMALISE_VERSION = 1
 
+_R = TypeVar("_R")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[_R]) -> type[_R]:
+    """A per-message record: frozen for the type checker, cheap to build (module doc)."""
+    return dataclass(slots=True)(cls)
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -47,7 +63,7 @@ class Source:
         return f"{self.platform}:{self.handle}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entity:
     """A structured span of a post's text: link, mention, hashtag, text_link ...
 
@@ -77,7 +93,7 @@ class Entity:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MediaRef:
     """One media attachment of a post as the input described it.
 
@@ -118,7 +134,7 @@ class MediaRef:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Post:
     """One message, article or row, normalised; ``raw`` keeps the input payload."""
 

@@ -20,6 +20,7 @@ from .enrich.base import Item
 from .enrich.chain import Chain
 from .enrich.parallel import Computed, EnrichPool
 from .errors import InputError, RecordError, RecruitwatchError
+from .heap import frozen_heap
 from .ingest.base import Reader, detect_reader, quarantine_record
 from .media_cache import cache_media
 from .model import Batch, Checkpoint, Quarantined
@@ -334,19 +335,20 @@ def ingest(
     """
     report = IngestReport()
     pool = LazyPool(chain, settings) if chain and LazyPool.workers(settings) > 1 else None
-    try:
-        for location in locations:
-            try:
-                reader = detect_reader(location, fmt, settings)
-                file_report = ingest_location(
-                    store, location, settings, reader, progress, chain, pool
-                )
-            except InputError as exc:
-                file_report = _failed(store, location, exc)
-            report.files.append(file_report)
-            if on_file:
-                on_file(file_report)
-    finally:
-        if pool is not None:
-            pool.close()
+    with frozen_heap():  # the long-lived objects are not collected again and again
+        try:
+            for location in locations:
+                try:
+                    reader = detect_reader(location, fmt, settings)
+                    file_report = ingest_location(
+                        store, location, settings, reader, progress, chain, pool
+                    )
+                except InputError as exc:
+                    file_report = _failed(store, location, exc)
+                report.files.append(file_report)
+                if on_file:
+                    on_file(file_report)
+        finally:
+            if pool is not None:
+                pool.close()
     return report

@@ -17,20 +17,20 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import FormatNotRecognised, InputError, RecordError
-from ..model import Post, Quarantined
+from ..model import Post, Quarantined, record
 from ..plugins import load_plugins
 from ..settings import Settings
 
 HEAD_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RawRecord:
     """One record as read, before normalising. ``locator`` names it for errors."""
 
