@@ -17,9 +17,11 @@ from recruitwatch.enrich.fingerprint.text import (
     different_reports,
     figures_conflict,
     fingerprint_form,
+    known_entities,
     names_conflict,
     refresh_lsh,
     similar,
+    without_links,
     words,
 )
 from recruitwatch.enrich.translit import cyrl_to_latn, uz_latn_to_cyrl
@@ -216,6 +218,102 @@ def test_names_conflict_across_scripts() -> None:
     # Хоразм is xorazm as in the Latin copy, not khorazm as a lone word would give.
     assert not names_conflict(latin, cyrillic)
     assert names_conflict(cyrillic, latin.replace("Samarqand", "Buxoro"), "uz", "uz")
+
+
+# --- names the gazetteer knows: a place that opens the text or a sentence (synthetic) ---
+
+KY_FRAME = "{} облусунда жаңы мектеп ачылды деп билдирди синтетикалык мисал"
+EN_FRAME = "{} residents received new school buses this week, officials said [synthetic]"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lang_a", "lang_b"),
+    [
+        (KY_FRAME.format("Нарын"), KY_FRAME.format("Баткен"), "ky", "ky"),
+        (KY_FRAME.format("Ысык-Көл"), KY_FRAME.format("Чүй"), "ky", "ky"),  # two words, one
+        ("Naryn oblusunda jangy mektep achyldy", KY_FRAME.format("Ош"), "ky", "ky"),  # scripts
+        (
+            "Бишкекте жаңы көпүрө курулду деп билдирди синтетикалык мисал",  # locative case
+            "Ошто жаңы көпүрө курулду деп билдирди синтетикалык мисал",
+            "ky",
+            "ky",
+        ),
+        (EN_FRAME.format("Kabul"), EN_FRAME.format("Herat"), "en", "en"),
+        (EN_FRAME.format("Samarqandda"), EN_FRAME.format("Andijonda"), "uz", "uz"),
+        (EN_FRAME.format("Kabul"), EN_FRAME.format("Herat"), None, None),
+    ],
+)
+def test_names_conflict_sees_places_that_open_the_text(
+    a: str, b: str, lang_a: str | None, lang_b: str | None
+) -> None:
+    """A template whose slot is its first words: two reports from two places."""
+    assert names_conflict(a, b, lang_a, lang_b) and names_conflict(b, a, lang_b, lang_a)
+    assert different_reports(a, b, lang_a, lang_b)
+
+
+def test_names_conflict_sees_known_places_that_open_a_sentence() -> None:
+    """A place the gazetteer knows is a name where a sentence starts, and in a script
+    without capitals."""
+    frame = "[synthetic] The office published its figures. {} residents received aid today"
+    assert names_conflict(frame.format("Batken"), frame.format("Naryn"), "en", "en")
+    assert not names_conflict(frame.format("Yesterday"), frame.format("Today"), "en", "en")
+    persian = "[synthetic] امروز در {} باران بارید و مردم در خانه ماندند"
+    assert names_conflict(persian.format("کابل"), persian.format("هرات"), "fa", "fa")
+    assert not names_conflict(persian.format("کابل"), persian.format("شهر"), "fa", "fa")
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "Новости региона: " + KY_FRAME.format("Нарын"),  # a header added by a repost
+        "Баткен жаңылыктары: " + KY_FRAME.format("Нарын"),  # ... even one naming a place
+        KY_FRAME.format("Нарын")[:40],  # truncated
+        KY_FRAME.format("Нарын").replace("жаңы", "demo"),  # one word edited
+        KY_FRAME.format("demo"),  # the place edited away
+        KY_FRAME.format("Нарын").replace("Нарын облусунда", "Нарын облусуна"),  # another case
+        "Naryn oblusunda jangy mektep achyldy dep bildirdi sintetikalyk misal",  # script
+        KY_FRAME.format("Нарын") + " https://t.me/synthetic_channel",  # a link appended
+    ],
+)
+def test_places_at_the_start_keep_copies(copy: str) -> None:
+    original = KY_FRAME.format("Нарын")
+    assert not names_conflict(original, copy, "ky", "ky")
+    assert not names_conflict(copy, original, "ky", "ky")
+
+
+def test_names_conflict_at_the_start_needs_places_on_both_sides() -> None:
+    """A replaced opening that is no known place on one side, or an organisation (a source
+    a repost credits), is not a place slot."""
+    frame = "{} officers opened the new office in the city centre [synthetic]"
+    assert not names_conflict(frame.format("Local"), frame.format("Naryn"), "en", "en")
+    assert not names_conflict(frame.format("The"), frame.format("Kabul"), "en", "en")
+    assert not names_conflict(frame.format("FSB"), frame.format("GDI"), "en", "en")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Бишкекте", "Бишкек шаарында"),  # the city in the locative, the city named
+        ("Нарында", "Нарын облусунда"),  # a city and the province named after it
+    ],
+)
+def test_one_place_written_two_ways_is_no_slot(a: str, b: str) -> None:
+    frame = "{} жаңы көпүрө курулду деп билдирди синтетикалык мисал"
+    assert not names_conflict(frame.format(a), frame.format(b), "ky", "ky")
+    assert names_conflict(frame.format(a), frame.format("Ош шаарында"), "ky", "ky")
+
+
+def test_known_entities_and_word_offsets() -> None:
+    text = "[synthetic] Баткенде жаңы мектеп https://t.me/some_channel ачылды. Ош облусунда да"
+    found = words(text, "ky")
+    plain = without_links(text)
+    assert all(plain[w.start : w.end] == w.text for w in found)
+    known = known_entities(text, "ky")
+    assert [(plain[start:end], place) for start, end, _, place in known] == [
+        ("Баткенде", True),
+        ("Ош облусунда", True),
+    ]
+    assert known_entities(text, "ky") is known  # cached per text
 
 
 def test_words_marks_names_and_leaves_out_links() -> None:

@@ -6,7 +6,8 @@ with a link appended and re-punctuated copies agree. Candidates come from LSH
 buckets stored in ``text_lsh``; the score is the estimated Jaccard similarity of
 the two posts' shingle sets. A candidate above the threshold is then verified
 (``different_reports``): template posts that state other numbers or put other
-names in the same frame are different reports, not copies.
+names in the same frame are different reports, not copies. Names are words written as
+names or known to the gazetteer; a frame may open with a place (``names_conflict``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import sqlalchemy as sa
@@ -25,6 +26,9 @@ from ...store import schema
 from ...store.fast import bulk_upsert
 from ..base import Enricher, Item
 from . import minhash
+
+if TYPE_CHECKING:
+    from ..entity_match import Matcher
 
 THRESHOLD = 0.5
 BANDS, ROWS = 25, 5  # datasketch _optimal_param(0.5, 128) -> (25, 5)
@@ -38,6 +42,7 @@ _URL = re.compile(r"(?:https?://|www\.|\b(?:t|telegram)\.me/)\S+", re.IGNORECASE
 # What ends a sentence (Latin, Arabic-script, Devanagari, Armenian, CJK) or a line: the next
 # word is capitalised by grammar, not because it is a name.
 _SENTENCE_END = ".!?…؟۔।։。！？\n"
+_TOKEN = re.compile(r"\S+")
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +90,13 @@ class Word(NamedTuple):
     form: str  # matching form
     text: str  # as written, punctuation left out
     name: bool  # written as a name
+    start: int = 0  # where it lies in the text with links left out (``without_links``)
+    end: int = 0
+
+
+def without_links(text: str) -> str:
+    """The text with each link replaced by a space: what ``words`` and the gazetteer read."""
+    return _URL.sub(" ", text)
 
 
 def words(text: str, lang: str | None = None) -> list[Word]:
@@ -96,35 +108,151 @@ def words(text: str, lang: str | None = None) -> list[Word]:
     """
     from ..translit import match_form
 
-    written, names = [], []
-    for line in _URL.sub(" ", text).translate(_sentence_table()).split("\n"):
-        for i, word in enumerate(line.split()):
-            written.append(word)
-            names.append(i > 0 and any(c.isupper() for c in word))
+    plain = without_links(text).translate(_sentence_table())  # same length, same offsets
+    written: list[str] = []
+    names: list[bool] = []
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for found in _TOKEN.finditer(plain):
+        opens = not spans or "\n" in plain[end : found.start()]
+        end = found.end()
+        written.append(found.group())
+        names.append(not opens and any(c.isupper() for c in found.group()))
+        spans.append(found.span())
     # One call, so that a text without a language is sniffed as a whole, as its form is.
     forms = match_form(" ".join(written), lang).split(" ")
     if len(forms) != len(written):  # a word with an empty form: convert one by one
         forms = [match_form(word, lang) for word in written]
-    return [Word(*w) for w in zip(forms, written, names, strict=True) if w[0]]
+    return [
+        Word(form, word, name, *span)
+        for form, word, name, span in zip(forms, written, names, spans, strict=True)
+        if form
+    ]
 
 
-def _slot(run: list[Word]) -> bool:
-    """A run that is mostly names (at least half its words): a filled-in slot."""
-    return 2 * sum(w.name for w in run) >= len(run)
+# --- what the gazetteer knows: places and other entities, whatever the case or position ---
 
 
-def _swapped_names(a: list[Word], b: list[Word], lang_a: str | None, lang_b: str | None) -> bool:
-    """Both runs are slots, and not the same letters joined or split otherwise."""
+@lru_cache(maxsize=1)
+def _gazetteer_matcher() -> Matcher:
+    """The entity matcher over the packaged gazetteer, built once per process (about 2 s)."""
+    from ..entities import load_matcher
+    from ..gazetteer import load_gazetteer
+
+    return load_matcher(load_gazetteer(None), None)
+
+
+@lru_cache(maxsize=4096)
+def known_entities(text: str, lang: str | None = None) -> tuple[tuple[int, int, str, bool], ...]:
+    """(start, end, entity id, is a place) of each gazetteer mention in ``without_links(text)``.
+
+    The matcher meets names on cross-script keys with case endings stripped
+    (``Баткенде``, ``Batken oblusuna``), keeps its own guards (place names need a capital
+    in cased scripts) and does not care where a sentence starts. Cached per text: a
+    query is checked against many candidates.
+    """
+    from ..entity_match import PLACE_KINDS
+
+    found = _gazetteer_matcher().find(without_links(text), lang)
+    return tuple((m.start, m.end, m.id, m.kind in PLACE_KINDS) for m in found)
+
+
+@lru_cache(maxsize=1)
+def _entity_names() -> dict[str, tuple[str | None, frozenset[str]]]:
+    """Entity id -> (country, the matcher's keys of all its names)."""
+    matcher = _gazetteer_matcher()
+    keys: dict[int, set[str]] = {}
+    for key, rows in matcher.table.items():
+        for index, _, _ in rows:
+            keys.setdefault(index, set()).add(key)
+    return {
+        entry.id: (entry.country, frozenset(keys.get(index, ())))
+        for index, entry in enumerate(matcher.entries)
+    }
+
+
+def _one_entity(ids_a: set[str], ids_b: set[str]) -> bool:
+    """Some entity on one side is one on the other: the same id, or one name in one country
+    (a province and the city it is named after: "Naryn oblusu" / "Нарында")."""
+    if ids_a & ids_b:
+        return True
+    names = _entity_names()
+    return any(
+        names[a][0] == names[b][0] and names[a][1] & names[b][1] for a in ids_a for b in ids_b
+    )
+
+
+class _Known:
+    """The gazetteer mentions under each word of one text, looked up on first use."""
+
+    def __init__(self, text: str, lang: str | None) -> None:
+        self.text, self.lang = text, lang
+        self._mentions: tuple[tuple[int, int, str, bool], ...] | None = None
+
+    def ids(self, word: Word, places_only: bool = False) -> set[str]:
+        if self._mentions is None:
+            self._mentions = known_entities(self.text, self.lang)
+        return {
+            ident
+            for start, end, ident, place in self._mentions
+            if start < word.end and word.start < end and (place or not places_only)
+        }
+
+    def run_ids(self, run: list[Word]) -> set[str]:
+        return set[str]().union(*(self.ids(w) for w in run))
+
+
+_Langs = tuple[str | None, str | None]
+
+
+def _mostly(run: list[Word], count: int) -> bool:
+    return 2 * count >= len(run)
+
+
+def _slot(run: list[Word], known: _Known) -> bool:
+    """A run that is mostly names (at least half its words): a filled-in slot.
+
+    A word is a name when it is written as one or when the gazetteer knows it (a place,
+    an organisation...), even where it opens a sentence or its script has no capitals.
+    """
+    if _mostly(run, sum(w.name for w in run)):
+        return True
+    return _mostly(run, sum(w.name or bool(known.ids(w)) for w in run))
+
+
+def _same_letters(a: list[Word], b: list[Word], lang_a: str | None, lang_b: str | None) -> bool:
+    """The runs are the same letters joined or split otherwise ("Ysyk-Köl" / "YsykKöl")."""
     from ..translit import match_form
 
-    if not _slot(a) or not _slot(b):
-        return False
     joined_a = match_form("".join(w.text for w in a), lang_a)
-    return joined_a != match_form("".join(w.text for w in b), lang_b)
+    return joined_a == match_form("".join(w.text for w in b), lang_b)
+
+
+def _swapped_names(
+    a: list[Word], b: list[Word], known_a: _Known, known_b: _Known, langs: _Langs
+) -> bool:
+    """Both runs are slots, not the same letters joined or split otherwise, and not one
+    known entity written in two ways (another case ending, spelling or script)."""
+    if not _slot(a, known_a) or not _slot(b, known_b) or _same_letters(a, b, *langs):
+        return False
+    return not _one_entity(known_a.run_ids(a), known_b.run_ids(b))
+
+
+def _swapped_places(
+    a: list[Word], b: list[Word], known_a: _Known, known_b: _Known, langs: _Langs
+) -> bool:
+    """Both runs are mostly words of known places, and no place is on both sides."""
+    places_a = [known_a.ids(w, places_only=True) for w in a]
+    places_b = [known_b.ids(w, places_only=True) for w in b]
+    if not _mostly(a, sum(map(bool, places_a))) or not _mostly(b, sum(map(bool, places_b))):
+        return False
+    if _one_entity(set[str]().union(*places_a), set[str]().union(*places_b)):
+        return False
+    return not _same_letters(a, b, *langs)
 
 
 def names_conflict(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> bool:
-    """True when, inside the words the texts share, each puts a different name in one place.
+    """True when, in the frame of words the texts share, each puts a different name in one place.
 
     Template messages keep a frame and change its slots ("Latest news from Ghatal (West
     Bengal) in Urdu ..." / "... from Teonthar (Madhya Pradesh) ...", "Fastrack Reflex Vox
@@ -135,12 +263,25 @@ def names_conflict(a: str, b: str, lang_a: str | None = None, lang_b: str | None
     rewritten clause is not mostly names. Words
     only joined or split (a dropped hyphen or full stop: "Ysyk-Köl" / "YsykKöl",
     "B.Yekeshev" / "BYekeshev") are the same letters, not another name.
+
+    A word the gazetteer knows (``known_entities``) counts as a name wherever it stands.
+    A frame may also open with its slot: a run replaced at the very start of both texts
+    and followed by shared words, that is mostly known places on both sides and names no
+    place of the other ("Batken oblusuna ..." / "Naryn oblusuna ...", "Баткенде ..." /
+    "Бишкекте ..."), is a swapped place. A header a repost adds is an insertion, not a
+    replacement; one that replaces the opening words is rarely mostly places on both sides.
     """
     wa, wb = words(a, lang_a), words(b, lang_b)
+    known_a, known_b, langs = _Known(a, lang_a), _Known(b, lang_b), (lang_a, lang_b)
     matcher = SequenceMatcher(None, [w.form for w in wa], [w.form for w in wb], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        inside = i1 > 0 and j1 > 0 and i2 < len(wa) and j2 < len(wb)
-        if tag == "replace" and inside and _swapped_names(wa[i1:i2], wb[j1:j2], lang_a, lang_b):
+        if tag != "replace" or i2 == len(wa) or j2 == len(wb):  # no shared word after it
+            continue
+        run_a, run_b = wa[i1:i2], wb[j1:j2]
+        if i1 > 0 and j1 > 0:
+            if _swapped_names(run_a, run_b, known_a, known_b, langs):
+                return True
+        elif i1 == j1 == 0 and _swapped_places(run_a, run_b, known_a, known_b, langs):
             return True
     return False
 
