@@ -28,9 +28,11 @@ dies, even by kill -9.
 
 from __future__ import annotations
 
+import io
 import itertools
 import multiprocessing
 import os
+import pickle
 import queue
 import threading
 import time
@@ -122,6 +124,25 @@ def wanted(reader: Reader, location: str, settings: Settings) -> bool:
 
 
 # -- worker side --------------------------------------------------------------------------
+def _packed(message: tuple[Any, ...]) -> bytes:
+    """A worker's message pickled without the memo (the queue then sends bytes).
+
+    The memo records every object pickled, so that an object met twice is sent once:
+    that cost 2.5 us a post for a prepared batch, 0.5 us without (measured here;
+    unpickling: 1.1 against 1.3 us). Messages hold no object that refers to itself,
+    and an id or text that appears twice in a post is sent twice.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(message)
+    return buffer.getvalue()
+
+
+def _send(out: Any, message: tuple[Any, ...]) -> None:
+    out.put(_packed(message))
+
+
 def _prepared(
     plan: Plan, k: int, position: int, posts: list[Post], quarantined: list[Quarantined]
 ) -> tuple[Any, ...]:
@@ -156,16 +177,16 @@ def _stream_work(reader: Reader, plan: Plan, index: int, out: Any) -> None:
                     continue
                 _normalise(reader, raw, posts, bad)
                 if done % size == 0:
-                    out.put(_prepared(plan, done // size - 1, position, posts, bad))
+                    _send(out, _prepared(plan, done // size - 1, position, posts, bad))
                     posts, bad = [], []
         except InputError as exc:
             error = exc
         done = max(position - start, 0)
         if done % size and ((done - 1) // size) % workers == index:  # the last, partial batch
-            out.put(_prepared(plan, done // size, position, posts, bad))
-        out.put(("end", position, error, dict(getattr(reader, "unknown", None) or {})))
+            _send(out, _prepared(plan, done // size, position, posts, bad))
+        _send(out, ("end", position, error, dict(getattr(reader, "unknown", None) or {})))
     except BaseException:  # a bug or a signal: tell the parent, which stops the ingest
-        out.put(("failed", traceback.format_exc()))
+        _send(out, ("failed", traceback.format_exc()))
 
 
 def _split_work(reader: Any, plan: Plan, context: dict[str, Any], inbox: Any, out: Any) -> None:
@@ -182,12 +203,12 @@ def _split_work(reader: Any, plan: Plan, context: dict[str, Any], inbox: Any, ou
                     raw = reader.split_record(plan.location, first + offset, text, context)
                     _normalise(reader, raw, posts, bad)
             except Unsplittable as exc:
-                out.put(("unsplittable", k, str(exc)))
+                _send(out, ("unsplittable", k, str(exc)))
                 continue
-            out.put(_prepared(plan, k, first + len(texts), posts, bad))
-        out.put(("end", None, None, dict(getattr(reader, "unknown", None) or {})))
+            _send(out, _prepared(plan, k, first + len(texts), posts, bad))
+        _send(out, ("end", None, None, dict(getattr(reader, "unknown", None) or {})))
     except BaseException:
-        out.put(("failed", traceback.format_exc()))
+        _send(out, ("failed", traceback.format_exc()))
 
 
 # -- main side ----------------------------------------------------------------------------
@@ -195,7 +216,7 @@ def _get(channel: Any, process: BaseProcess) -> tuple[Any, ...]:
     """The next message of a worker; a worker that died without a word is an error."""
     while True:
         try:
-            message: tuple[Any, ...] = channel.get(timeout=POLL_SECONDS)
+            message: tuple[Any, ...] = pickle.loads(channel.get(timeout=POLL_SECONDS))
         except queue.Empty:
             if not process.is_alive():
                 raise StoreError(

@@ -165,12 +165,13 @@ class _Committer:
 
     def _to_enrich(self, batch: Batch, prepared: Prepared) -> list[Item]:
         """Items for the posts that will change (unchanged posts keep their results)."""
+        prepared_hashes = prepared.hashes()
         with self.store.connect() as conn:
-            stored = stored_hashes(conn, [p[0] for p in prepared.posts])
+            stored = stored_hashes(conn, list(prepared_hashes))
         latest = {post.id: post for post in batch.posts}
         return [
             Item.from_post(latest[pid])
-            for pid, digest, _, _ in prepared.posts
+            for pid, digest in prepared_hashes.items()
             if stored.get(pid) != digest
         ]
 

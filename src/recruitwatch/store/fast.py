@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from . import schema
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+_SQLITE_FORMAT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # SQLITE_TS for %-formatting
 
 
 def db_time(value: datetime | None, dialect: str) -> Any:
@@ -36,7 +37,8 @@ def db_time(value: datetime | None, dialect: str) -> Any:
     if value is None:
         return None
     if dialect == "sqlite" and value.tzinfo is UTC:  # the readers' dates: no conversion
-        return value.isoformat(" ", "microseconds")[:26]
+        v = value  # SQLITE_TS; %-formatting is faster than isoformat or strftime (0.9 / 1.4 us)
+        return _SQLITE_FORMAT % (v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond)
     utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     if dialect != "sqlite":
         return utc

@@ -252,8 +252,8 @@ def _text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-# One post as the writer needs it: id, content hash, text, and its posts row (POST_COLUMNS).
-PreparedPost = tuple[str, str, str, tuple[Any, ...]]
+# Where a posts row (POST_COLUMNS order) holds the id, the text and the content hash.
+ID, TEXT, HASH = (POST_COLUMNS.index(c) for c in ("id", "text", "content_hash"))
 
 
 @dataclass(slots=True)
@@ -264,13 +264,17 @@ class Prepared:
     and send it to the process that writes (see ``parallel_ingest``).
     """
 
-    posts: list[PreparedPost] = field(default_factory=list)
+    posts: list[tuple[Any, ...]] = field(default_factory=list)  # posts rows (POST_COLUMNS)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     media: dict[str, MediaRows] = field(default_factory=dict)
     revisions: list[dict[str, Any]] = field(default_factory=list)  # within the batch
 
     def __len__(self) -> int:
         return len(self.posts)
+
+    def hashes(self) -> dict[str, str]:
+        """``post id -> content hash`` of the prepared posts."""
+        return {row[ID]: row[HASH] for row in self.posts}
 
 
 def prepare_posts(posts: Sequence[Post], dialect: str) -> Prepared:
@@ -288,7 +292,7 @@ def prepare_posts(posts: Sequence[Post], dialect: str) -> Prepared:
         raw_json = dumps(post.raw)
         digest = post.content_hash(raw_json)
         row = post_db_row(pid, post, digest, raw_json, dialect)
-        out.posts.append((pid, digest, post.text, row))
+        out.posts.append(row)
         sources[post.source.key] = post.source
         if post.media:
             out.media[pid] = _media_rows(pid, post)
@@ -302,13 +306,14 @@ def write_prepared(conn: sa.Connection, prepared: Prepared) -> list[str]:
     A post whose stored content hash is unchanged is skipped; one whose text
     changed keeps its stored text as a revision.
     """
-    hashes = stored_hashes(conn, [p[0] for p in prepared.posts])
-    stale = [p[0] for p in prepared.posts if p[0] in hashes and hashes[p[0]] != p[1]]
+    hashes = stored_hashes(conn, [row[ID] for row in prepared.posts])
+    stale = [row[ID] for row in prepared.posts if hashes.get(row[ID], row[HASH]) != row[HASH]]
     existing = _existing(conn, stale) if stale else {}  # stored text and edit time
     revisions = list(prepared.revisions)
     changed: list[str] = []
     rows: list[tuple[Any, ...]] = []
-    for pid, _, text, row in prepared.posts:
+    for row in prepared.posts:
+        pid, text = row[ID], row[TEXT]
         old = existing.get(pid)
         if pid in hashes and old is None:
             continue  # stored with the same content hash
