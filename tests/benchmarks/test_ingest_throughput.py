@@ -141,3 +141,38 @@ def test_measure_sums_the_workers_resident_memory(tmp_path: Path) -> None:
     assert result.returncode == 0, result.error
     assert 80 <= result.peak_rss_mb < 150
     assert result.tree_rss_mb >= 160
+
+
+def test_repeated_rounds_compare_each_run_with_its_own_floor(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--repeat: each round's ratio uses that round's floor; targets on the medians."""
+    rounds = [(2.0, 3.0), (3.0, 7.0), (2.5, 4.5)]  # (floor, recruitwatch) seconds
+    results = []
+    for n, (floor_s, rw_s) in enumerate(rounds, start=1):
+        results.append(bench.Measurement("floor", [], seconds=floor_s, round=n))
+        results.append(bench.Measurement("recruitwatch", [], seconds=rw_s, round=n))
+    bench.finish(results, 100_000)
+    assert [r.floor_ratio for r in results if r.name == "recruitwatch"] == [1.5, 7 / 3, 1.8]
+    found = bench.medians(results, "recruitwatch")
+    assert found is not None
+    assert (found["rounds"], found["seconds"], found["floor_ratio"]) == (3, 4.5, 1.8)
+    assert found["posts_per_s"] == 100_000 / 4.5
+    assert bench.targets(results)["x floor <= 2.0"] is True  # median 1.8, one round 2.33
+    info = bench.machine() | {"loadavg_end": (0.0, 0.0, 0.0)}
+    report = {"messages": 100_000, "export": "x.json", "export_mb": 45.0, "machine": info,
+              "medians": {n: bench.medians(results, n) for n in ("floor", "recruitwatch")},
+              "targets": bench.targets(results)}  # fmt: skip
+    bench.print_text(report, results)
+    out = capsys.readouterr().out
+    assert "median of 3 rounds, recruitwatch: 4.5 s" in out and "rounds: 1.50, 2.33, 1.80" in out
+
+
+def test_repeat_runs_every_run_each_round(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--messages", "300", "--out", str(tmp_path), "--runs", "floor", "--repeat", "2"]
+    report = _report(capsys, argv)
+    assert [(r["name"], r["round"]) for r in report["runs"]] == [("floor", 1), ("floor", 2)]
+    assert report["medians"]["floor"]["rounds"] == 2
+    assert all(r["rows"] == 300 for r in report["runs"])
