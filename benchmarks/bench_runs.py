@@ -75,6 +75,7 @@ def run_floor(path: Path, db: Path) -> dict[str, int]:
 
 def run_recruitwatch(path: Path, home: Path) -> dict[str, int]:
     """``pipeline.ingest_location`` with the Telegram JSON reader into HOME's SQLite store."""
+    from recruitwatch.heap import frozen_heap
     from recruitwatch.ingest.telegram_export import TelegramJsonReader
     from recruitwatch.pipeline import ingest_location
     from recruitwatch.settings import load_settings
@@ -82,7 +83,9 @@ def run_recruitwatch(path: Path, home: Path) -> dict[str, int]:
 
     settings = load_settings({"home": home}, environ={})
     store = open_store(settings.db_url)
-    report = ingest_location(store, str(path), settings, TelegramJsonReader.from_settings(settings))
+    reader = TelegramJsonReader.from_settings(settings)
+    with frozen_heap():  # as pipeline.ingest, which the CLI calls, does
+        report = ingest_location(store, str(path), settings, reader)
     store.dispose()
     if report.error:
         print(f"recruitwatch: {report.error}", file=sys.stderr)
