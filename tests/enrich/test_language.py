@@ -226,6 +226,10 @@ def test_russian_that_pycld2_calls_serbian() -> None:
         ([], "Бостон штатының жолдары", "kk"),
         ([("tt", 0.98)], "Бостон шаарынын жолдары", "ky"),  # Kyrgyz genitive -нын
         ([("tk", 0.97)], AMBIGUOUS_TURKIC, "ky"),  # Turkmen ruled out: a Turkic relative
+        ([("fa", 0.97)], "دا د کلي لویه کيسه ده", "ps"),  # ي inside a word and ی: Pashto spelling
+        ([("fa", 0.97)], "این کتاب بزرگ زيبا است", "fa"),  # the same yeh, but Persian گ
+        ([("fa", 0.97)], "اين کتاب زيبا است", "fa"),  # ي throughout (an Arabic keyboard)
+        ([("ar", 0.97)], "تقييم المشاريع فی مجال العلم", "ar"),  # it outranks only Persian
         ([("sr", 0.97)], AMBIGUOUS_TURKIC, "ru"),  # Serbian ruled out: fallback order
     ],
 )
@@ -320,6 +324,10 @@ def test_letter_tables_are_consistent() -> None:
             assert 0.0 < alphabet.rate < 1.0, code
             assert all(c == c.lower() for c in alphabet.letters), code
             assert alphabet.variants <= alphabet.letters - alphabet.marks, code
+            for answer, own in alphabet.outranks:
+                assert answer in table.languages and answer != code, code
+                assert own <= table.languages[answer].marks, code
+            assert bool(alphabet.spelling) == bool(alphabet.outranks), code
         for code, endings in table.endings.items():
             assert code in table.languages, code
             assert endings.search("x" + raw[script]["languages"][code]["endings"][0]), code
