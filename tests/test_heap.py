@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import gc
 import textwrap
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from mypy import api as mypy_api
 
+from recruitwatch.enrich.base import Enricher, Item
+from recruitwatch.enrich.chain import Chain
 from recruitwatch.heap import frozen_heap
+from recruitwatch.model import Post, Source
+from recruitwatch.store import Store
+from recruitwatch.store.writer import write_posts
 
 
 def test_frozen_heap_freezes_for_the_block_only() -> None:
@@ -21,6 +29,36 @@ def test_frozen_heap_freezes_for_the_block_only() -> None:
         assert any(o is young for o in gc.get_objects())  # collected as usual
     assert gc.get_freeze_count() == 0
     assert any(o is marker for o in gc.get_objects())
+
+
+def test_frozen_heap_nests() -> None:
+    with frozen_heap():
+        frozen = gc.get_freeze_count()
+        with frozen_heap():
+            assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() == frozen  # the inner block did not unfreeze
+    assert gc.get_freeze_count() == 0
+
+
+def test_enrich_runs_with_the_heap_frozen(store: Store) -> None:
+    """``recruitwatch enrich`` (Chain.run_pending) freezes the heap as ingest does."""
+    seen: list[int] = []
+
+    class Probe(Enricher):
+        NAME = "probe"
+        VERSION = "1"
+        DESCRIPTION = "test: the freeze count while enriching"
+
+        def enrich(self, items: Sequence[Item]) -> list[Any]:
+            seen.append(gc.get_freeze_count())
+            return [None for _ in items]
+
+    post = Post(Source("telegram", "c1", None, "channel"), "1", datetime.now(UTC), "[synthetic]")
+    with store.begin() as conn:
+        write_posts(conn, [post])
+    assert Chain([Probe()]).run_pending(store) == {"probe": 1}
+    assert seen and all(n > 0 for n in seen)
+    assert gc.get_freeze_count() == 0
 
 
 def test_frozen_heap_unfreezes_on_error() -> None:

@@ -17,12 +17,20 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_depth = 0
+
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """Freeze the tracked objects alive now for the duration of the block."""
-    gc.freeze()
+    """Freeze the tracked objects alive now for the duration of the block. Blocks nest
+    (an ingest that enriches): only the outermost one freezes and unfreezes."""
+    global _depth
+    if _depth == 0:
+        gc.freeze()
+    _depth += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        _depth -= 1
+        if _depth == 0:
+            gc.unfreeze()
