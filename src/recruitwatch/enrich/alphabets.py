@@ -66,10 +66,10 @@ class Alphabet:
         """Whether ``text`` follows this language's own spelling convention and so outranks
         pycld2's ``answer``: every ``spelling`` pattern matches and the text has none of the
         letters that are ``answer``'s own (the caller checks that this language is valid)."""
-        own = dict(self.outranks).get(answer)
-        if own is None or own & letters:
-            return False
-        return all(pattern.search(text) for pattern in self.spelling)
+        for outranked, own in self.outranks:
+            if outranked == answer:
+                return not own & letters and all(p.search(text) for p in self.spelling)
+        return False
 
     def evidence(self, letters: frozenset[str]) -> tuple[int, int]:
         """How many of its distinctive, then of its expected letters the text has."""
