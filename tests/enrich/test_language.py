@@ -292,6 +292,18 @@ def test_prior_does_not_cross_the_alphabet() -> None:
     assert detect_language("Read more news", prior={"ur": 1.0}).lang == "en"
 
 
+def test_a_persian_source_s_prior_keeps_a_short_text_with_pashto_spelling_persian(
+    fake_cld2: list[tuple[str, float]],
+) -> None:
+    """Dari typed on an Afghan keyboard can spell yeh as Pashto does: on a short text the
+    channel's history decides, alone the spelling does."""
+    fake_cld2.append(("fa", 0.97))
+    text = "دا د کلي لویه کيسه ده"
+    assert detect_language(text).tag == "ps"
+    assert detect_language(text, prior={"fa-AF": 0.9, "ps": 0.1}).tag == "fa-AF"
+    assert detect_language(text, prior={"ps": 0.9, "fa": 0.1}).tag == "ps"
+
+
 def test_prior_from_results() -> None:
     results = [
         LanguageResult("ky", "ky", "Cyrl", 0.9),

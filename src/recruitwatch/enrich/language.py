@@ -29,7 +29,9 @@ How one text is decided (``detect_language``):
      Cyrillic have no ы/щ. A valid answer gives way to a valid language whose own
      spelling convention the text follows (``spelling`` in letters.json): Pashto
      writes yeh inside a word as Arabic ي and the final -ay as dotless ی, Persian
-     writes ی throughout, so a text with both and no Persian گ is Pashto.
+     writes ی throughout, so a text with both and no Persian گ is Pashto (on a
+     short text with a prior, the spelling and pycld2's answer tie and the
+     source's history decides: Dari typed on an Afghan keyboard may spell so).
    - Devanagari: Hindi, unless pycld2 names Nepali or Marathi and the text has
      one of that language's function words and none of Hindi's.
    - Latin: Uzbek when it spells oʻ/gʻ (modifier letter or quote, or two
@@ -286,6 +288,8 @@ def _decide_table(
     pool = [c for c in table.fallback if table.languages[c].valid(letters, n)]
     if options:
         choice = _first(table, view, options)
+        share = options[next(iter(options))]  # a spelling pick ties with pycld2's answer:
+        options[choice.lang] = max(options.get(choice.lang, 0.0), share)  # the prior decides
     else:
         base = hint.split("-", 1)[0] if hint else None
         candidates = _kin(pool, ranked) or pool or list(table.fallback)
