@@ -8,8 +8,11 @@ the real pycld2.
 
 from __future__ import annotations
 
+import os
 import re
+import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pycld2
 import pytest
@@ -31,6 +34,7 @@ from recruitwatch.enrich.script import (
     script_counts,
     strip_markup,
 )
+from recruitwatch.ingest.feeds import FeedReader
 
 SENTENCES = {
     "ky": "Бүгүн аба ырайы жакшы, балдар көчөдө ойноп жүрүшөт.",
@@ -226,10 +230,6 @@ def test_russian_that_pycld2_calls_serbian() -> None:
         ([], "Бостон штатының жолдары", "kk"),
         ([("tt", 0.98)], "Бостон шаарынын жолдары", "ky"),  # Kyrgyz genitive -нын
         ([("tk", 0.97)], AMBIGUOUS_TURKIC, "ky"),  # Turkmen ruled out: a Turkic relative
-        ([("fa", 0.97)], "دا د کلي لویه کيسه ده", "ps"),  # ي inside a word and ی: Pashto spelling
-        ([("fa", 0.97)], "این کتاب بزرگ زيبا است", "fa"),  # the same yeh, but Persian گ
-        ([("fa", 0.97)], "اين کتاب زيبا است", "fa"),  # ي throughout (an Arabic keyboard)
-        ([("ar", 0.97)], "تقييم المشاريع فی مجال العلم", "ar"),  # it outranks only Persian
         ([("sr", 0.97)], AMBIGUOUS_TURKIC, "ru"),  # Serbian ruled out: fallback order
     ],
 )
@@ -238,6 +238,31 @@ def test_rules_over_pycld2_answers(
 ) -> None:
     fake_cld2.extend(answers)
     assert detect_language(text).tag == tag
+
+
+HODER = (
+    Path(__file__).resolve().parents[2].parent / "shared/data/feeds/pear_xml_feed_parser/hoder.xml"
+)
+
+
+def test_a_real_persian_blog_is_persian_post_by_post() -> None:
+    """hoder.xml, a real Persian blog feed that declares en-us: every post, each alone.
+    Its titles spell one word with Arabic yeh (لينکدونی) beside Persian ی; a rule that took
+    Arabic yeh inside a word beside ی for Pashto's spelling (tried on 2026-12-07, 2 more
+    Pashto rows of test.tsv, both Persian sentences the treebank quotes) called one post
+    Pashto, and was dropped."""
+    if not HODER.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{HODER} is missing: CI must test language ID on real feeds")
+        pytest.skip(f"{HODER} is missing")
+    reader = FeedReader()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        texts = [reader.normalise(raw).text for raw in reader.records(str(HODER))]
+    assert len(texts) == 7
+    assert [detect_language(t, hint="en-us").tag for t in texts] == ["fa"] * 7
+    titles = [t.split("  ", 1)[0] for t in texts if "\u064a" in t]
+    assert titles and all(detect_language(t).tag == "fa" for t in titles), titles
 
 
 def test_ukrainian_stays_ukrainian() -> None:
@@ -292,18 +317,6 @@ def test_prior_does_not_cross_the_alphabet() -> None:
     assert detect_language("Read more news", prior={"ur": 1.0}).lang == "en"
 
 
-def test_a_persian_source_s_prior_keeps_a_short_text_with_pashto_spelling_persian(
-    fake_cld2: list[tuple[str, float]],
-) -> None:
-    """Dari typed on an Afghan keyboard can spell yeh as Pashto does: on a short text the
-    channel's history decides, alone the spelling does."""
-    fake_cld2.append(("fa", 0.97))
-    text = "دا د کلي لویه کيسه ده"
-    assert detect_language(text).tag == "ps"
-    assert detect_language(text, prior={"fa-AF": 0.9, "ps": 0.1}).tag == "fa-AF"
-    assert detect_language(text, prior={"ps": 0.9, "fa": 0.1}).tag == "ps"
-
-
 def test_prior_from_results() -> None:
     results = [
         LanguageResult("ky", "ky", "Cyrl", 0.9),
@@ -336,10 +349,6 @@ def test_letter_tables_are_consistent() -> None:
             assert 0.0 < alphabet.rate < 1.0, code
             assert all(c == c.lower() for c in alphabet.letters), code
             assert alphabet.variants <= alphabet.letters - alphabet.marks, code
-            for answer, own in alphabet.outranks:
-                assert answer in table.languages and answer != code, code
-                assert own <= table.languages[answer].marks, code
-            assert bool(alphabet.spelling) == bool(alphabet.outranks), code
         for code, endings in table.endings.items():
             assert code in table.languages, code
             assert endings.search("x" + raw[script]["languages"][code]["endings"][0]), code

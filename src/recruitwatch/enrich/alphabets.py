@@ -7,10 +7,7 @@ carry one stray letter per ``STRAY_PER`` letters (a quoted name, a typo). It is
 short for their absence to matter: with ``N`` letters and none of them, the
 chance is ``(1 - rate) ** N``, implausible under ``IMPLAUSIBLE``. Languages
 marked ``require`` need at least one expected letter whatever the length.
-Both rules follow from the alphabets alone; no word lists are involved. A
-language may also have a *spelling* convention of its own (Pashto's Arabic yeh
-inside words beside a final dotless yeh) that outranks a neighbour's answer
-when the text has none of the neighbour's own letters (``outranks_answer``).
+Both rules follow from the alphabets alone; no word lists are involved.
 """
 
 from __future__ import annotations
@@ -36,8 +33,6 @@ class Alphabet:
     rate: float
     require: bool = False
     variants: frozenset[str] = frozenset()
-    spelling: tuple[re.Pattern[str], ...] = ()
-    outranks: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def compatible(self, letters: frozenset[str], n: int) -> bool:
         """Every letter of the text is in the alphabet (up to the stray allowance); a
@@ -61,15 +56,6 @@ class Alphabet:
 
     def valid(self, letters: frozenset[str], n: int) -> bool:
         return self.compatible(letters, n) and self.plausible(letters, n)
-
-    def outranks_answer(self, answer: str, text: str, letters: frozenset[str]) -> bool:
-        """Whether ``text`` follows this language's own spelling convention and so outranks
-        pycld2's ``answer``: every ``spelling`` pattern matches and the text has none of the
-        letters that are ``answer``'s own (the caller checks that this language is valid)."""
-        for outranked, own in self.outranks:
-            if outranked == answer:
-                return not own & letters and all(p.search(text) for p in self.spelling)
-        return False
 
     def evidence(self, letters: frozenset[str]) -> tuple[int, int]:
         """How many of its distinctive, then of its expected letters the text has."""
@@ -110,7 +96,6 @@ def _endings(entry: dict[str, Any]) -> re.Pattern[str] | None:
 
 def _alphabet(code: str, script: str, loans: str, entry: dict[str, Any]) -> Alphabet:
     variants = entry.get("variants", "")
-    spelling = entry.get("spelling", {})
     letters = entry["letters"] + variants + (loans if entry.get("borrows") else "")
     return Alphabet(
         code=code,
@@ -121,10 +106,6 @@ def _alphabet(code: str, script: str, loans: str, entry: dict[str, Any]) -> Alph
         rate=float(entry["rate"]),
         require=bool(entry.get("require", False)),
         variants=frozenset(variants),
-        spelling=tuple(re.compile(p) for p in spelling.get("all", ())),
-        outranks=tuple(
-            (answer, frozenset(own)) for answer, own in spelling.get("outranks", {}).items()
-        ),
     )
 
 

@@ -26,12 +26,7 @@ How one text is decided (``detect_language``):
      Kyrgyz before Kazakh, whose alphabet is a superset of Kyrgyz's). When
      pycld2's first answer was a Turkic language (Kyrgyz read as Turkmen or
      Tatar), only its valid relatives compete, if there are any. Tajik and Uzbek
-     Cyrillic have no ы/щ. A valid answer gives way to a valid language whose own
-     spelling convention the text follows (``spelling`` in letters.json): Pashto
-     writes yeh inside a word as Arabic ي and the final -ay as dotless ی, Persian
-     writes ی throughout, so a text with both and no Persian گ is Pashto (on a
-     short text with a prior, the spelling and pycld2's answer tie and the
-     source's history decides: Dari typed on an Afghan keyboard may spell so).
+     Cyrillic have no ы/щ.
    - Devanagari: Hindi, unless pycld2 names Nepali or Marathi and the text has
      one of that language's function words and none of Hindi's.
    - Latin: Uzbek when it spells oʻ/gʻ (modifier letter or quote, or two
@@ -258,21 +253,6 @@ def _kin(pool: list[str], ranked: Ranked) -> list[str]:
     return [code for code in pool if code in family]
 
 
-def _first(table: ScriptTable, view: _View, options: dict[str, float]) -> _Choice:
-    """pycld2's first valid answer, unless the text is spelled as another valid language
-    of the table spells (Pashto's yeh against Persian)."""
-    first = next(iter(options))
-    letters, n = view.letters(table.script), view.n(table.script)
-    for code, alphabet in table.languages.items():
-        if (
-            code != first
-            and alphabet.outranks_answer(first, view.text, letters)
-            and alphabet.valid(letters, n)
-        ):
-            return _Choice(code, FALLBACK_CONFIDENCE)
-    return _Choice(first, options[first])
-
-
 def _decide_table(
     table: ScriptTable, view: _View, ranked: Ranked, prior: dict[str, float], hint: str | None
 ) -> _Choice:
@@ -284,12 +264,12 @@ def _decide_table(
             options[code] = share
     use_prior = bool(prior) and n < SHORT_LETTERS
     if options and not use_prior:
-        return _first(table, view, options)
+        first = next(iter(options))
+        return _Choice(first, options[first])
     pool = [c for c in table.fallback if table.languages[c].valid(letters, n)]
     if options:
-        choice = _first(table, view, options)
-        share = options[next(iter(options))]  # a spelling pick ties with pycld2's answer:
-        options[choice.lang] = max(options.get(choice.lang, 0.0), share)  # the prior decides
+        first = next(iter(options))
+        choice = _Choice(first, options[first])
     else:
         base = hint.split("-", 1)[0] if hint else None
         candidates = _kin(pool, ranked) or pool or list(table.fallback)

@@ -44,7 +44,7 @@ def source_priors(conn: sa.Connection, sources: Sequence[str]) -> dict[str, dict
 
 class LanguageEnricher(Enricher):
     NAME = "language"
-    VERSION = "2"  # 2: Pashto spelling rule (letters.json "spelling")
+    VERSION = "1"
     DESCRIPTION = "language (BCP 47) and script: pycld2 + script and alphabet rules + source prior"
 
     def __init__(self) -> None:
