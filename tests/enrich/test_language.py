@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 import pycld2
 import pytest
@@ -34,7 +32,8 @@ from recruitwatch.enrich.script import (
     script_counts,
     strip_markup,
 )
-from recruitwatch.ingest.feeds import FeedReader
+
+from .test_classify import DATA, feed_items
 
 SENTENCES = {
     "ky": "Бүгүн аба ырайы жакшы, балдар көчөдө ойноп жүрүшөт.",
@@ -240,9 +239,7 @@ def test_rules_over_pycld2_answers(
     assert detect_language(text).tag == tag
 
 
-HODER = (
-    Path(__file__).resolve().parents[2].parent / "shared/data/feeds/pear_xml_feed_parser/hoder.xml"
-)
+HODER = DATA / "feeds" / "pear_xml_feed_parser" / "hoder.xml"
 
 
 def test_a_real_persian_blog_is_persian_post_by_post() -> None:
@@ -255,10 +252,7 @@ def test_a_real_persian_blog_is_persian_post_by_post() -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{HODER} is missing: CI must test language ID on real feeds")
         pytest.skip(f"{HODER} is missing")
-    reader = FeedReader()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        texts = [reader.normalise(raw).text for raw in reader.records(str(HODER))]
+    texts = [item.text for item in feed_items(HODER)]
     assert len(texts) == 7
     assert [detect_language(t, hint="en-us").tag for t in texts] == ["fa"] * 7
     titles = [t.split("  ", 1)[0] for t in texts if "\u064a" in t]
