@@ -131,3 +131,21 @@ def test_ingest_reports_fields_it_did_not_understand(tmp_path: Path) -> None:
     assert "not understood: field:fancy_new_field (1)" in out
     code, out = invoke(tmp_path, "posts", "--format", "jsonl")
     assert json.loads(out)["text"] == "[synthetic] x"
+
+
+def test_similar_errors_and_empty_answer(tmp_path: Path) -> None:
+    seed(tmp_path)
+    code, out = invoke(tmp_path, "similar", "telegram:channel77/1")
+    assert code == 3 and "no text fingerprint yet" in out and "recruitwatch enrich" in out
+    assert invoke(tmp_path, "enrich", "--only", "text_minhash")[0] == 0
+    args = ["--home", str(tmp_path), "similar", "telegram:channel77/1", "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []  # "post 1" .. "post 5" differ by their number
+    assert "no near-duplicates of telegram:channel77/1 at the threshold 0.5" in result.stderr
+    code, out = invoke(tmp_path, "similar", "telegram:channel77/99")
+    assert code == 3 and "telegram:channel77/99: no such post in the store" in out
+    code, out = invoke(tmp_path, "similar", "telegram:channel77/1", "--threshold", "1.5")
+    assert code == 2 and "--threshold" in out
+    code, out = invoke(tmp_path, "similar", "telegram:channel77/1", "--limit", "0")
+    assert code == 2 and "--limit" in out

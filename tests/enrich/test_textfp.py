@@ -25,6 +25,7 @@ from recruitwatch.enrich.fingerprint.text import (
     words,
 )
 from recruitwatch.enrich.translit import cyrl_to_latn, uz_latn_to_cyrl
+from recruitwatch.errors import InputError
 from recruitwatch.ingest.telegram_common import flatten_text
 from recruitwatch.model import Post, Source
 from recruitwatch.store import Store
@@ -123,10 +124,23 @@ def test_edited_text_refreshes_its_buckets(store: Store) -> None:
         assert refresh_lsh(conn) == 0  # already up to date
 
 
-@pytest.mark.parametrize("missing", ["telegram:channel99/1"])
-def test_unknown_post_has_no_neighbours(store: Store, missing: str) -> None:
+def test_unknown_or_unfingerprinted_post_is_an_input_error(store: Store) -> None:
+    store_posts(store, [post(SRC_A, 1, UZ)])
     with store.begin() as conn:
-        assert similar(conn, missing) == []
+        write_posts(conn, [post(SRC_B, 2, UZ)])  # stored, not enriched
+    with store.begin() as conn, pytest.raises(InputError, match="no such post"):
+        similar(conn, "telegram:channel99/1")
+    with store.begin() as conn, pytest.raises(InputError, match="recruitwatch enrich"):
+        similar(conn, "telegram:channel22/2")
+    Chain.default(["text_minhash"]).run_pending(store)  # what the error message asks for
+    with store.begin() as conn:
+        assert [f["id"] for f in similar(conn, "telegram:channel22/2")] == ["telegram:channel11/1"]
+
+
+def test_post_without_text_has_no_neighbours(store: Store) -> None:
+    store_posts(store, [post(SRC_A, 1, UZ), post(SRC_B, 2, "🙂 !!!")])
+    with store.begin() as conn:
+        assert similar(conn, "telegram:channel22/2") == []
 
 
 def test_figures_conflict_separates_template_reports() -> None:

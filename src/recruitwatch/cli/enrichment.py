@@ -36,11 +36,11 @@ def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
 @click.argument("post_id")
 @click.option(
     "--threshold",
-    type=float,
+    type=click.FloatRange(0.0, 1.0),
     default=None,
-    help="lowest estimated Jaccard similarity (default: the calibrated threshold)",
+    help="lowest estimated Jaccard similarity, 0-1 (default: the calibrated threshold 0.5)",
 )
-@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
 @format_option("json")
 @click.pass_obj
 def similar(obj: Ctx, post_id: str, threshold: float | None, limit: int, fmt: str) -> None:
@@ -48,9 +48,12 @@ def similar(obj: Ctx, post_id: str, threshold: float | None, limit: int, fmt: st
     from ..enrich.fingerprint.text import THRESHOLD
     from ..enrich.fingerprint.text import similar as find_similar
 
+    cutoff = THRESHOLD if threshold is None else threshold
     with obj.store().begin() as conn:  # brings the LSH index up to date first
-        rows = find_similar(conn, post_id, THRESHOLD if threshold is None else threshold, limit)
+        rows = find_similar(conn, post_id, cutoff, limit)
     render(rows, fmt, sys.stdout, ["id", "score", "source"] if fmt in ("table", "csv") else None)
+    if not rows:
+        err.print(f"no near-duplicates of {post_id} at the threshold {cutoff}", highlight=False)
 
 
 @main.group(name="eval")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import sqlalchemy as sa
 
+from ...errors import InputError
 from ...store import schema
 from ...store.fast import bulk_upsert
 from ..base import Enricher, Item
@@ -362,6 +363,13 @@ def refresh_lsh(conn: sa.Connection, chunk: int = 20_000) -> int:
         after = batch[-1][0]
 
 
+def _why_no_fingerprint(conn: sa.Connection, post_id: str) -> str:
+    p = schema.posts.c
+    if conn.execute(sa.select(p.id).where(p.id == post_id)).first() is None:
+        return "no such post in the store"
+    return "the post has no text fingerprint yet: run `recruitwatch enrich`"
+
+
 def _post_lang(result: Any) -> str | None:
     """The language a ``language`` result names, None when unknown."""
     lang = result.get("lang") if isinstance(result, Mapping) else None
@@ -388,12 +396,15 @@ def similar(
 
     A candidate counts when its estimated Jaccard similarity reaches ``threshold`` and
     the two texts are not different reports (``different_reports``: conflicting
-    numbers, or different names in one frame).
+    numbers, or different names in one frame). A post without text to fingerprint has
+    none; an unknown post, or one not fingerprinted yet, raises ``InputError``.
     """
     refresh_lsh(conn)
     posts, e = _fingerprinted_posts(), schema.enrichments.c
     own = conn.execute(posts.where(e.post_id == post_id)).one_or_none()
-    if own is None or not own.result or "minhash" not in own.result:
+    if own is None:
+        raise InputError(post_id, _why_no_fingerprint(conn, post_id))
+    if not own.result or "minhash" not in own.result:
         return []
     sig, lang = minhash.decode(own.result["minhash"]), _post_lang(own.lang)
     lsh = schema.text_lsh.c
