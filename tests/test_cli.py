@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -149,3 +150,21 @@ def test_similar_errors_and_empty_answer(tmp_path: Path) -> None:
     assert code == 2 and "--threshold" in out
     code, out = invoke(tmp_path, "similar", "telegram:channel77/1", "--limit", "0")
     assert code == 2 and "--limit" in out
+
+
+def test_eval_langid_prints_the_report_and_checks_prefix(tmp_path: Path) -> None:
+    tsv = tmp_path / "synthetic.tsv"
+    tsv.write_text(
+        "lang\tscript\tsource_code\tsource\ttext\n"
+        "en\tLatn\teng\tsynthetic\t[synthetic] The weather report for the mountain villages.\n"
+        "ru\tCyrl\trus\tsynthetic\t[synthetic] Прогноз погоды для горных сёл на завтра.\n",
+        encoding="utf-8",
+    )
+    code, out = invoke(tmp_path, "eval", "langid", str(tsv), "--prefix", "40")
+    assert code == 0, out
+    assert "first 40 code points, each text alone" in out
+    assert re.search(r"^en\s+1\s+1\s+100\.00%", out, re.MULTILINE)
+    assert "macro accuracy 100.00% over 2 languages" in out
+    for bad in ("0", "-5"):
+        code, out = invoke(tmp_path, "eval", "langid", str(tsv), "--prefix", bad)
+        assert code == 2 and "--prefix" in out

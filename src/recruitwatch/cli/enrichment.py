@@ -65,7 +65,7 @@ def evaluate() -> None:
 @click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--prefix",
-    type=int,
+    type=click.IntRange(min=1),
     default=None,
     help="use only the first N characters (code points) of each sentence",
 )
