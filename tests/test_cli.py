@@ -168,3 +168,23 @@ def test_eval_langid_prints_the_report_and_checks_prefix(tmp_path: Path) -> None
     for bad in ("0", "-5"):
         code, out = invoke(tmp_path, "eval", "langid", str(tsv), "--prefix", bad)
         assert code == 2 and "--prefix" in out
+
+
+def test_messages_print_file_names_and_ids_as_written(tmp_path: Path) -> None:
+    """ "[x]" in a file name is not rich markup and ":x:" in an id is not an emoji code."""
+    listed = tmp_path / "list[x].csv"
+    listed.write_text(
+        "hash_digest,algorithm,ideology,file_type\nzz[bold]zz,pdq,synthetic,image\n",
+        encoding="utf-8",
+    )
+    code, out = invoke(tmp_path, "hashlist", "import", str(listed))
+    assert code == 4
+    assert f"{listed}: line 2: pdq digest is not valid" in out and "not 10" in out
+    gazetteer = tmp_path / "gazetteer" / "mine[1].tsv"
+    gazetteer.parent.mkdir()
+    gazetteer.write_text(
+        "id\tkind\tname\tcountry\taliases\tnote\norg:x:1\tbadkind\tX\t\t\t\n", encoding="utf-8"
+    )
+    code, out = invoke(tmp_path, "enrich", "--only", "entities")
+    assert code == 2
+    assert f"error: {gazetteer}, line 2: org:x:1: unknown kind 'badkind'" in out

@@ -8,6 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from .output import render
 from .settings import Settings, sqlite_url
@@ -44,7 +45,9 @@ def run_demo(workspace: Path, fresh: bool, ingest: IngestFn, console: Console) -
     console.print(f"demo workspace: {workspace}", highlight=False)
     inputs = corpus_inputs()
     if not inputs:
-        console.print(f"[red]error:[/] demo corpus missing under {corpus_dir()}")
+        console.print(
+            f"[red]error:[/] demo corpus missing under {escape(str(corpus_dir()))}", markup=True
+        )
         return 3
     store = open_store(settings.db_url)
     code = ingest(store, settings, inputs, None)

@@ -238,6 +238,12 @@ def test_user_rules_and_version_follow_the_files(tmp_path: Path) -> None:
         ("bad.tsv", "id\tkind\tname\nnocolon\tcity\tX", "must look like kind:name"),
         ("ambiguous.tsv", "form\trule\nOsh\tsometimes", "unknown rule 'sometimes'"),
         ("new.tsv", ENTRY_HEADER + "\norg:new\t\t\t\t\t", "needs a kind and a name"),
+        (
+            "new.tsv",
+            ENTRY_HEADER + "\norg:synthetic-x\torganisation\tSynthetic X\tXX\t\t",
+            "country 'XX' is not an ISO 3166-1 alpha-2 code",
+        ),
+        ("new.tsv", ENTRY_HEADER + "\ncity:geonames:1512569\t\t\tUZB\t\t", "country 'UZB'"),
     ],
 )
 def test_bad_user_files_name_the_file(tmp_path: Path, name: str, body: str, message: str) -> None:
@@ -245,6 +251,14 @@ def test_bad_user_files_name_the_file(tmp_path: Path, name: str, body: str, mess
     with pytest.raises(ConfigError, match=message) as info:
         load_gazetteer(tmp_path)
     assert name in str(info.value)
+    if "header" not in message:  # a row's error names its line
+        assert f"{tmp_path / name}, line 2: " in str(info.value)
+
+
+def test_country_codes_are_read_in_any_case(tmp_path: Path) -> None:
+    row = "org:synthetic-y\torganisation\tSynthetic Front Y\taf\t\t[synthetic]"
+    write_tsv(tmp_path / "mine.tsv", ENTRY_HEADER + "\n" + row)
+    assert load_gazetteer(tmp_path).entries["org:synthetic-y"].country == "AF"
 
 
 def test_key_table_cache_is_written_and_reused(tmp_path: Path) -> None:

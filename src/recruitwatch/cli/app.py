@@ -21,7 +21,8 @@ from ..settings import Settings, load_settings
 from ..store import Store, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True, soft_wrap=True)
+# Messages name files, ids and texts: "[x]" in a file name is no markup and ":x:" no emoji.
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
 
 
 class Ctx:
@@ -87,7 +88,7 @@ def main(ctx: click.Context, home: Path | None, db: str | None) -> None:
 def progress_bar(label: str) -> Iterator[Callable[[str, int], None]]:
     columns = (
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         MofNCompleteColumn(),
         TextColumn("records"),
         TimeElapsedColumn(),
@@ -110,7 +111,7 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     if issubclass(category, RecruitwatchWarning):
-        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(str(message))}", markup=True)
     else:
         text = warnings.formatwarning(message, category, filename, lineno, line)
         err.print(text, end="", markup=False, highlight=False)
@@ -140,7 +141,7 @@ def _run_ingest(
 
     def on_file(report: FileReport) -> None:
         if report.error:
-            err.print(f"[red]error:[/] {report.error}", highlight=False)
+            err.print(f"[red]error:[/] {escape(str(report.error))}", markup=True)
         resumed = f", resumed after record {report.resumed_from}" if report.resumed_from else ""
         err.print(
             f"{report.location}: {report.records} records, {report.written} posts written, "

@@ -24,6 +24,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,10 @@ class Gazetteer:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _tsv_rows(text: str, location: str, columns: tuple[str, ...]) -> Iterator[dict[str, str]]:
+Row = tuple[str, dict[str, str]]  # (where: "FILE, line N", cells by column)
+
+
+def _tsv_rows(text: str, location: str, columns: tuple[str, ...]) -> Iterator[Row]:
     lines = [
         (n, line)
         for n, line in enumerate(text.splitlines(), 1)
@@ -104,25 +108,43 @@ def _tsv_rows(text: str, location: str, columns: tuple[str, ...]) -> Iterator[di
                 f"{location}, line {number}: {len(cells)} columns, at most "
                 f"{len(columns)} ({' '.join(columns)})"
             )
-        yield {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)}
+        cells = [c.strip() for c in cells]
+        yield (
+            f"{location}, line {number}",
+            {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(columns)},
+        )
 
 
 def _aliases(cell: str) -> list[str]:
     return [a.strip() for a in cell.split("|") if a.strip()]
 
 
-def _check_row(row: Mapping[str, str], location: str) -> None:
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes (pycountry), with Kosovo's user-assigned XK."""
+    import pycountry
+
+    return frozenset({c.alpha_2 for c in pycountry.countries} | {"XK"})
+
+
+def _check_row(row: Mapping[str, str], where: str) -> None:
     if not row["id"] or ":" not in row["id"]:
-        raise ConfigError(f"{location}: entry id {row['id']!r} must look like kind:name")
+        raise ConfigError(f"{where}: entry id {row['id']!r} must look like kind:name")
     kind = row["kind"]
     if kind and kind != "disabled" and kind not in KINDS:
-        raise ConfigError(f"{location}: {row['id']}: unknown kind {kind!r}; known: {KINDS}")
+        raise ConfigError(f"{where}: {row['id']}: unknown kind {kind!r}; known: {KINDS}")
+    country = row["country"]
+    if country not in ("", "-") and country.upper() not in country_codes():
+        raise ConfigError(
+            f"{where}: {row['id']}: country {country!r} is not an ISO 3166-1 alpha-2 code "
+            "(or - to clear it)"
+        )
 
 
-def _new_entry(row: Mapping[str, str], location: str) -> Entry:
+def _new_entry(row: Mapping[str, str], where: str) -> Entry:
     if not (row["kind"] and row["name"]):
-        raise ConfigError(f"{location}: new entry {row['id']!r} needs a kind and a name")
-    country = row["country"] if row["country"] not in ("", "-") else None
+        raise ConfigError(f"{where}: new entry {row['id']!r} needs a kind and a name")
+    country = row["country"].upper() if row["country"] not in ("", "-") else None
     names = [n for n in _aliases(row["aliases"]) if not n.startswith("-")]
     return Entry(
         row["id"],
@@ -141,9 +163,8 @@ def _merged(old: Entry, row: Mapping[str, str]) -> Entry:
             names.pop(alias[1:].strip(), None)
         else:
             names[alias] = None
-    country = (
-        old.country if not row["country"] else (None if row["country"] == "-" else row["country"])
-    )
+    given = row["country"]
+    country = old.country if not given else (None if given == "-" else given.upper())
     name = row["name"] or old.name
     names = dict.fromkeys([name, *names])
     return replace(
@@ -156,24 +177,25 @@ def _merged(old: Entry, row: Mapping[str, str]) -> Entry:
     )
 
 
-def apply_rows(entries: dict[str, Entry], rows: Iterable[Mapping[str, str]], location: str) -> None:
-    """Add, extend, override or disable entries by id (the layering rule)."""
-    for row in rows:
-        _check_row(row, location)
+def apply_rows(entries: dict[str, Entry], rows: Iterable[Row]) -> None:
+    """Add, extend, override or disable entries by id (the layering rule); errors name
+    the file and line."""
+    for where, row in rows:
+        _check_row(row, where)
         if row["kind"] == "disabled":
             entries.pop(row["id"], None)
         elif row["id"] in entries:
             entries[row["id"]] = _merged(entries[row["id"]], row)
         else:
-            entries[row["id"]] = _new_entry(row, location)
+            entries[row["id"]] = _new_entry(row, where)
 
 
 def read_rules(text: str, location: str) -> list[Rule]:
     rules = []
-    for row in _tsv_rows(text, location, RULE_COLUMNS):
+    for where, row in _tsv_rows(text, location, RULE_COLUMNS):
         if row["rule"] not in RULES:
             raise ConfigError(
-                f"{location}: {row['form']!r}: unknown rule {row['rule']!r}; known: {sorted(RULES)}"
+                f"{where}: {row['form']!r}: unknown rule {row['rule']!r}; known: {sorted(RULES)}"
             )
         rules.append(Rule(row["form"], row["rule"], row["id"] or None))
     return rules
@@ -259,5 +281,5 @@ def _parse(files: list[tuple[str, bytes]], key: str) -> Gazetteer:
             rules.extend(read_rules(_decode(location, data), location))
         else:
             rows = _tsv_rows(_decode(location, data), location, ENTRY_COLUMNS)
-            apply_rows(entries, rows, location)
+            apply_rows(entries, rows)
     return Gazetteer(entries, tuple(rules), tuple(loc for loc, _ in files), key)
