@@ -184,3 +184,21 @@ def test_list_name_column_wins(tmp_path: Path, synthetic_rows: list[dict[str, st
     entries, problems = parse_list(write_csv(tmp_path / "l.csv", rows), "default")
     assert not problems
     assert sorted({e.list_name for e in entries}) == ["list_0", "list_1"]
+
+
+def test_export_of_an_unknown_list_or_algorithm_is_an_error(
+    tmp_path: Path, synthetic_rows: list[dict[str, str]]
+) -> None:
+    home = tmp_path / "home"
+    assert (
+        cli(home, "hashlist", "import", str(write_csv(tmp_path / "l.csv", synthetic_rows)))[0] == 0
+    )
+    code, out, err = cli(home, "hashlist", "export", "--list", "nosuch")
+    assert code == 3 and out == ""
+    assert "nosuch: no such hash list (stored lists: l)" in err
+    code, out, err = cli(home, "hashlist", "export", "--list", "l", "--algorithm", "bogus")
+    assert code == 2 and out == "" and "unknown algorithm 'bogus'" in err and "'pdq'" in err
+    code, out, _err = cli(home, "hashlist", "export", "--list", "l", "--algorithm", "PDQ")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 3 and {r["algorithm"] for r in rows} == {"PDQ"}

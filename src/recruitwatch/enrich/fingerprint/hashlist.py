@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
-from ...errors import InputError, RecordError
+from ...errors import ConfigError, InputError, RecordError
 from ...model import Quarantined
 from ...store import schema
 from ...store.writer import upsert, write_quarantine
@@ -256,14 +256,30 @@ def _media_rows(conn: sa.Connection, list_name: str) -> Iterator[dict[str, Any]]
         }
 
 
+def stored_lists(conn: sa.Connection) -> list[str]:
+    """The names of the imported hash lists."""
+    h = schema.hash_list_entries.c
+    return list(conn.execute(sa.select(h.list_name).distinct().order_by(h.list_name)).scalars())
+
+
 def export_rows(
     conn: sa.Connection,
     list_name: str | None = None,
     algorithms: Iterable[str] = (),
     style: str = "tcap",
 ) -> list[dict[str, Any]]:
-    """A stored list (``list_name``) or every stored media fingerprint, as list rows."""
-    wanted = {algorithm_names().get(a.lower(), a) for a in algorithms}
+    """A stored list (``list_name``) or every stored media fingerprint, as list rows.
+
+    An algorithm no signal type answers to is a ``ConfigError``, a list that is not
+    stored an ``InputError`` (rather than an empty export)."""
+    names = algorithm_names()
+    unknown = [a for a in algorithms if a.lower() not in names]
+    if unknown:
+        raise ConfigError(f"unknown algorithm {unknown[0]!r}; known: {sorted(signal_types())}")
+    wanted = {names[a.lower()] for a in algorithms}
+    if list_name and list_name not in stored_lists(conn):
+        lists = ", ".join(stored_lists(conn)) or "none"
+        raise InputError(list_name, f"no such hash list (stored lists: {lists})")
     rows = _list_rows(conn, list_name) if list_name else _media_rows(conn, "recruitwatch")
     types = signal_types()
     out = []
