@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..enrich.gazetteer import KINDS
 from ..output import render
 from .app import Ctx, _run_ingest, err, format_option, main
 
@@ -101,7 +102,14 @@ def _date(value: str | None) -> datetime | None:
 @click.option("--search", "text", help="case-insensitive text search")
 @click.option("--kind", type=click.Choice(["message", "service", "article", "row", "unsupported"]))
 @click.option("--lang", help="language tag (uz-Latn, ru, fa-AF ...) or base language (uz)")
-@click.option("--limit", type=int, help="at most this many posts")
+@click.option(
+    "--mention",
+    "mentions",
+    multiple=True,
+    help="posts that mention this entity: an id (region:khorasan, telegram:HANDLE) or a name "
+    "in any script (Khorasan, Хуросон), @handle or t.me link; repeatable (any of them)",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="at most this many posts")
 @format_option()
 @click.pass_obj
 def posts(
@@ -112,17 +120,65 @@ def posts(
     text: str | None,
     kind: str | None,
     lang: str | None,
+    mentions: tuple[str, ...],
     limit: int | None,
     fmt: str,
 ) -> None:
     """List posts, oldest first, with filters."""
+    from ..enrich.entities import entity_ids
     from ..store.queries import PostFilter, iter_posts
 
-    filt = PostFilter(source, _date(since), _date(until), text, kind, limit, lang)
+    ids = tuple(dict.fromkeys(i for m in mentions for i in entity_ids(m, obj.settings.home)))
+    filt = PostFilter(source, _date(since), _date(until), text, kind, limit, lang, ids)
     with obj.store().connect() as conn:
         rows = iter_posts(conn, filt)
         cols = ["id", "date", "source", "lang", "text"] if fmt in ("table", "csv") else None
         render(rows, fmt, sys.stdout, cols)
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(KINDS), help="only entities of this kind")
+@click.option("--country", help="only entities of this country (ISO 3166-1 alpha-2)")
+@click.option("--source", help="only posts of this source (id, handle or title)")
+@click.option("--since", help="only posts at or after this UTC date (ISO 8601)")
+@click.option("--until", help="only posts before this UTC date (ISO 8601)")
+@click.option("--lang", help="only posts in this language (tag or base language)")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@format_option()
+@click.pass_obj
+def mentions(
+    obj: Ctx,
+    kind: str | None,
+    country: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    lang: str | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Places, organisations, outlets and handles the posts mention, most posts first.
+
+    Each entity (as the entities step found it, across scripts) with its posts, sources,
+    first and last post and the forms written. `posts --mention ID` lists its posts.
+    """
+    from ..enrich.gazetteer import country_codes
+    from ..store.queries import MentionFilter, PostFilter, mention_counts
+
+    if country and country.upper() not in country_codes():
+        raise click.BadParameter(
+            f"{country!r} is not an ISO 3166-1 alpha-2 code", param_hint="--country"
+        )
+    posts_filter = PostFilter(source, _date(since), _date(until), lang=lang)
+    with obj.store().connect() as conn:
+        rows = mention_counts(conn, posts_filter, MentionFilter(kind, country, limit))
+    if not rows:
+        if any((kind, country, source, since, until, lang)):
+            err.print("no entity mentions match these filters")
+        else:
+            err.print("no entity mentions stored (has `recruitwatch enrich` run?)")
+    cols = ["id", "kind", "name", "country", "posts", "sources", "first_post", "last_post", "forms"]
+    render(rows, fmt, sys.stdout, cols if fmt in ("table", "csv") else None)
 
 
 @main.command()

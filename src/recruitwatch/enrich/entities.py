@@ -266,3 +266,27 @@ class EntitiesEnricher(Enricher):
 
     def enrich(self, items: Sequence[Item]) -> list[Any]:
         return [[m.to_dict() for m in self.mentions(i.text, _lang(i))] for i in items]
+
+
+_ENTITY_ID = re.compile(r"^[a-z_]+:\S+$")
+
+
+def entity_ids(query: str, home: Path) -> list[str]:
+    """The entity ids ``query`` names: an id itself (``region:khorasan``,
+    ``telegram:some_handle``), or a name in any script (``Khorasan``, ``Хуросон``), an
+    ``@handle`` or a t.me link, found as the entities step finds them in text."""
+    from ..errors import InputError
+
+    value = query.strip()
+    if _ENTITY_ID.match(value) and not value.lower().startswith(("http:", "https:")):
+        return [value]
+    step = EntitiesEnricher(home)
+    for form in dict.fromkeys([value, value.title()]):
+        found = list(dict.fromkeys(m.id for m in step.mentions(form, None)))
+        if found:
+            return found
+    raise InputError(
+        query,
+        "names no gazetteer entry or handle; give an entity id (kind:name, see "
+        "`recruitwatch posts --format jsonl` mentions or docs/gazetteer.md)",
+    )

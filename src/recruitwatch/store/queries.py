@@ -6,8 +6,10 @@ the web application render.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +41,7 @@ class PostFilter:
     kind: str | None = None
     limit: int | None = None
     lang: str | None = None
+    mentions: tuple[str, ...] = ()  # entity ids: posts that mention any of them
 
 
 def list_sources(conn: sa.Connection) -> list[dict[str, Any]]:
@@ -88,7 +91,22 @@ def _where(f: PostFilter) -> list[sa.ColumnElement[bool]]:
             sa.or_(e.result["tag"].as_string() == f.lang, e.result["lang"].as_string() == f.lang),
         )
         clauses.append(p.id.in_(tagged))
+    if f.mentions:
+        clauses.append(p.id.in_(_mentioning(f.mentions)))
     return clauses
+
+
+def _mentioning(ids: Sequence[str]) -> sa.Select[tuple[str]]:
+    """Posts whose ``entities`` result names one of ``ids``: the stored JSON text holds
+    ``"id":"<id>"`` (compact, as the chain writes it, or with a space after the colon)."""
+    e = schema.enrichments.c
+    stored = sa.cast(e.result, sa.Text)
+    found = [
+        stored.contains(f'"id":{sep}{json.dumps(i, ensure_ascii=False)}', autoescape=True)
+        for i in ids
+        for sep in ("", " ")
+    ]
+    return sa.select(e.post_id).where(e.enricher == "entities", sa.or_(*found))
 
 
 def _media_for(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
@@ -257,3 +275,70 @@ def dump(conn: sa.Connection) -> list[dict[str, Any]]:
         record["revisions"] = revisions(conn, record["id"])
         out.append(record)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFilter:
+    kind: str | None = None
+    country: str | None = None
+    limit: int | None = 50
+
+    def keeps(self, mention: dict[str, Any]) -> bool:
+        if self.kind and mention.get("kind") != self.kind:
+            return False
+        country = str(mention.get("country") or "").upper()
+        return not self.country or country == self.country.upper()
+
+
+@dataclass(slots=True)
+class _Tally:
+    mention: dict[str, Any]
+    posts: int = 0
+    sources: set[str] = field(default_factory=set)
+    first: datetime | None = None
+    last: datetime | None = None
+    forms: Counter[str] = field(default_factory=Counter)
+
+    def add(self, source_id: str, date: datetime | None) -> None:
+        self.posts += 1
+        self.sources.add(source_id)
+        if date is not None:
+            self.first = date if self.first is None else min(self.first, date)
+            self.last = date if self.last is None else max(self.last, date)
+
+    def row(self) -> dict[str, Any]:
+        m = self.mention
+        return {
+            "id": m.get("id"),
+            "kind": m.get("kind"),
+            "name": m.get("name"),
+            "country": m.get("country"),
+            "posts": self.posts,
+            "sources": len(self.sources),
+            "first_post": iso(as_utc(self.first)),
+            "last_post": iso(as_utc(self.last)),
+            "forms": [form for form, _ in self.forms.most_common(5)],
+        }
+
+
+def mention_counts(
+    conn: sa.Connection, f: PostFilter = PostFilter(), m: MentionFilter = MentionFilter()
+) -> list[dict[str, Any]]:
+    """Entities mentioned in the posts ``f`` selects, most posts first: id, kind, name,
+    country, posts, sources, first and last post, and the forms written (most used first)."""
+    p, e = schema.posts.c, schema.enrichments.c
+    query = (
+        sa.select(p.source_id, p.date, e.result)
+        .join(schema.enrichments, e.post_id == p.id)
+        .where(e.enricher == "entities", *_where(f))
+        .execution_options(yield_per=PAGE)
+    )
+    tallies: dict[str, _Tally] = {}
+    for source_id, date, result in conn.execute(query):
+        mentions = [x for x in result or [] if isinstance(x, dict) and m.keeps(x)]
+        for x in mentions:
+            tallies.setdefault(str(x.get("id")), _Tally(x)).forms[str(x.get("surface"))] += 1
+        for entity in {str(x.get("id")) for x in mentions}:
+            tallies[entity].add(source_id, date)
+    ranked = sorted(tallies.items(), key=lambda kv: (-kv[1].posts, kv[0]))
+    return [t.row() for _, t in ranked[: m.limit]]
