@@ -282,6 +282,10 @@ def test_demo_runs_without_input_and_ingests_everything(demo: DemoRun) -> None:
     doc = export_doc()
     chats = len(doc["chats"]["list"]) + len(doc["left_chats"]["list"])
     assert data["sources"] == chats + 1  # the chats and the feed
+    # the entities step's table: Khorasan, written in three scripts in the corpus
+    table = demo.stdout[demo.stdout.index("most mentioned") : demo.stdout.index("demo summary")]
+    assert "region:khorasan" in table and "Хуросон" in table and "خراسان" in table
+    assert "recruitwatch --home" in demo.stderr and "posts --mention Khorasan" in demo.stderr
 
 
 @pytest.mark.slow  # shares one ~15-25 s run of the demo

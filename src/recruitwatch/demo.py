@@ -13,10 +13,11 @@ from rich.markup import escape
 from .output import render
 from .settings import Settings, sqlite_url
 from .store import Store, open_store
-from .store.queries import list_sources, stats
+from .store.queries import MentionFilter, list_sources, mention_counts, stats
 
 IngestFn = Callable[[Store, Settings, list[str], str | None], int]  # (..., fmt) -> exit code
 
+MENTIONED = 8
 NOTICE = (
     "The demo corpus is SYNTHETIC: invented channels, handles and outlets, non-persuasive "
     "descriptions and sentences of the Universal Declaration of Human Rights. It is not real data."
@@ -53,9 +54,15 @@ def run_demo(workspace: Path, fresh: bool, ingest: IngestFn, console: Console) -
     code = ingest(store, settings, inputs, None)
     with store.connect() as conn:
         summary, sources = stats(conn), list_sources(conn)
+        mentioned = mention_counts(conn, m=MentionFilter(limit=MENTIONED))
     cols = ["id", "title", "kind", "posts", "first_post", "last_post"]
     render(sources, "table", sys.stdout, cols, title="demo sources")
+    if mentioned:
+        cols = ["id", "kind", "name", "country", "posts", "sources", "forms"]
+        title = "most mentioned (entities found across scripts)"
+        render(mentioned, "table", sys.stdout, cols, title=title)
     rows = [{"measure": k, "value": v} for k, v in summary.items()]
     render(rows, "table", sys.stdout, ["measure", "value"], title="demo summary")
-    console.print(f"explore it: recruitwatch --home {workspace} posts --limit 20", highlight=False)
+    for hint in ("posts --limit 20", "mentions", "posts --mention Khorasan --limit 5"):
+        console.print(f"explore it: recruitwatch --home {workspace} {hint}", highlight=False)
     return code
