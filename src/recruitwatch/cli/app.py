@@ -6,6 +6,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,6 +53,17 @@ class Group(click.Group):
             return super().invoke(ctx)
         except RecruitwatchError as exc:
             fail(exc)
+
+
+def iso_date(value: str | None) -> datetime | None:
+    """A ``--since``/``--until`` value: ISO 8601, UTC when no offset is given."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD[THH:MM])") from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def format_option(default: str = "table") -> Callable[[F], F]:

@@ -9,7 +9,7 @@ import click
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..output import render
-from .app import Ctx, err, format_option, main
+from .app import Ctx, err, format_option, iso_date, main
 
 
 @main.command()
@@ -45,15 +45,67 @@ def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
 @click.pass_obj
 def similar(obj: Ctx, post_id: str, threshold: float | None, limit: int, fmt: str) -> None:
     """Near-duplicates of a post's text across sources: [{id, score, source}], best first."""
-    from ..enrich.fingerprint.text import THRESHOLD
+    from ..enrich.fingerprint.text import THRESHOLD, use_matcher_cache
     from ..enrich.fingerprint.text import similar as find_similar
 
+    use_matcher_cache(obj.settings.home / "cache")
     cutoff = THRESHOLD if threshold is None else threshold
     with obj.store().begin() as conn:  # brings the LSH index up to date first
         rows = find_similar(conn, post_id, cutoff, limit)
     render(rows, fmt, sys.stdout, ["id", "score", "source"] if fmt in ("table", "csv") else None)
     if not rows:
         err.print(f"no near-duplicates of {post_id} at the threshold {cutoff}", highlight=False)
+
+
+@main.command()
+@click.option("--since", help="cluster only posts at or after this UTC date (ISO 8601)")
+@click.option("--until", help="cluster only posts before this UTC date (ISO 8601)")
+@click.option("--source", help="only clusters with a post of this source (id, handle or title)")
+@click.option("--min-sources", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--min-posts", type=click.IntRange(min=2), default=2, show_default=True)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="lowest estimated Jaccard similarity to the origin, 0-1 (default 0.5)",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@format_option()
+@click.pass_obj
+def clusters(
+    obj: Ctx,
+    since: str | None,
+    until: str | None,
+    source: str | None,
+    min_sources: int,
+    min_posts: int,
+    threshold: float | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Clusters of near-duplicate posts across sources: an origin post and its later copies.
+
+    Most sources first. Each cluster is its oldest post (the origin) and the posts that
+    are near-duplicates of it (as `similar` finds them, across scripts); `--format json`
+    lists the members with their sources, dates and scores.
+    """
+    from ..enrich.fingerprint.clusters import ClusterFilter
+    from ..enrich.fingerprint.clusters import clusters as find_clusters
+    from ..enrich.fingerprint.text import THRESHOLD, use_matcher_cache
+    from ..store.queries import source_ids
+
+    use_matcher_cache(obj.settings.home / "cache")
+    with obj.store().begin() as conn:  # brings the LSH index up to date first
+        ids = source_ids(conn, source) if source else ()
+        filt = ClusterFilter(iso_date(since), iso_date(until), ids, min_sources, min_posts, limit)
+        found = find_clusters(conn, filt, THRESHOLD if threshold is None else threshold)
+    if not found:
+        err.print("no clusters match (has `recruitwatch enrich` fingerprinted the posts?)")
+    if fmt in ("table", "csv"):
+        cols = ["cluster", "posts", "sources", "first_post", "last_post", "origin_source", "text"]
+        render(found, fmt, sys.stdout, cols)
+    else:
+        render(found, fmt, sys.stdout)
 
 
 @main.group(name="eval")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from ..enrich.gazetteer import KINDS
 from ..output import render
-from .app import Ctx, _run_ingest, err, format_option, main
+from .app import Ctx, _run_ingest, err, format_option, iso_date, main
 
 
 @main.command()
@@ -85,16 +84,6 @@ def sources(obj: Ctx, fmt: str) -> None:
     render(rows, fmt, sys.stdout, cols if fmt in ("table", "csv") else None)
 
 
-def _date(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD[THH:MM])") from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-
-
 @main.command()
 @click.option("--source", help="source id, handle or title")
 @click.option("--since", help="only posts at or after this UTC date (ISO 8601)")
@@ -129,7 +118,7 @@ def posts(
     from ..store.queries import PostFilter, iter_posts
 
     ids = tuple(dict.fromkeys(i for m in mentions for i in entity_ids(m, obj.settings.home)))
-    filt = PostFilter(source, _date(since), _date(until), text, kind, limit, lang, ids)
+    filt = PostFilter(source, iso_date(since), iso_date(until), text, kind, limit, lang, ids)
     with obj.store().connect() as conn:
         rows = iter_posts(conn, filt)
         cols = ["id", "date", "source", "lang", "text"] if fmt in ("table", "csv") else None
@@ -169,7 +158,7 @@ def mentions(
         raise click.BadParameter(
             f"{country!r} is not an ISO 3166-1 alpha-2 code", param_hint="--country"
         )
-    posts_filter = PostFilter(source, _date(since), _date(until), lang=lang)
+    posts_filter = PostFilter(source, iso_date(since), iso_date(until), lang=lang)
     with obj.store().connect() as conn:
         rows = mention_counts(conn, posts_filter, MentionFilter(kind, country, limit))
     if not rows:

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..errors import InputError
 from . import schema
 from .labels import analyst_labels, post_fields
 
@@ -68,6 +69,16 @@ def list_sources(conn: sa.Connection) -> list[dict[str, Any]]:
 def _source_clause(value: str) -> sa.ColumnElement[bool]:
     s = schema.sources.c
     return sa.or_(s.id == value, s.handle == value, s.title == value)
+
+
+def source_ids(conn: sa.Connection, value: str) -> tuple[str, ...]:
+    """The ids of the sources ``value`` names (id, handle or title); InputError if none."""
+    found = tuple(
+        conn.execute(sa.select(schema.sources.c.id).where(_source_clause(value))).scalars()
+    )
+    if not found:
+        raise InputError(value, "no such source (see `recruitwatch sources`)")
+    return found
 
 
 def _where(f: PostFilter) -> list[sa.ColumnElement[bool]]:
