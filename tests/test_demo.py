@@ -286,6 +286,12 @@ def test_demo_runs_without_input_and_ingests_everything(demo: DemoRun) -> None:
     table = demo.stdout[demo.stdout.index("most mentioned") : demo.stdout.index("demo summary")]
     assert "region:khorasan" in table and "Хуросон" in table and "خراسان" in table
     assert "recruitwatch --home" in demo.stderr and "posts --mention Khorasan" in demo.stderr
+    # the near-duplicate clusters: the corpus reposts sentences across channels and scripts
+    copies = demo.stdout[
+        demo.stdout.index("near-duplicate clusters") : demo.stdout.index("demo summary")
+    ]
+    rows = [line.split("│") for line in copies.splitlines() if line.startswith("│ telegram:")]
+    assert len(rows) == 5 and all(int(cells[3]) >= 2 for cells in rows)  # sources per cluster
 
 
 @pytest.mark.slow  # shares one ~15-25 s run of the demo

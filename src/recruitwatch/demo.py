@@ -10,6 +10,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from .enrich.fingerprint.clusters import ClusterFilter, clusters
+from .enrich.fingerprint.text import use_matcher_cache
 from .output import render
 from .settings import Settings, sqlite_url
 from .store import Store, open_store
@@ -18,6 +20,7 @@ from .store.queries import MentionFilter, list_sources, mention_counts, stats
 IngestFn = Callable[[Store, Settings, list[str], str | None], int]  # (..., fmt) -> exit code
 
 MENTIONED = 8
+CLUSTERS = 5
 NOTICE = (
     "The demo corpus is SYNTHETIC: invented channels, handles and outlets, non-persuasive "
     "descriptions and sentences of the Universal Declaration of Human Rights. It is not real data."
@@ -52,17 +55,24 @@ def run_demo(workspace: Path, fresh: bool, ingest: IngestFn, console: Console) -
         return 3
     store = open_store(settings.db_url)
     code = ingest(store, settings, inputs, None)
-    with store.connect() as conn:
+    use_matcher_cache(workspace / "cache")
+    with store.begin() as conn:  # clusters bring the LSH index up to date
         summary, sources = stats(conn), list_sources(conn)
         mentioned = mention_counts(conn, m=MentionFilter(limit=MENTIONED))
+        copied = clusters(conn, ClusterFilter(limit=CLUSTERS))
     cols = ["id", "title", "kind", "posts", "first_post", "last_post"]
     render(sources, "table", sys.stdout, cols, title="demo sources")
     if mentioned:
         cols = ["id", "kind", "name", "country", "posts", "sources", "forms"]
         title = "most mentioned (entities found across scripts)"
         render(mentioned, "table", sys.stdout, cols, title=title)
+    if copied:
+        cols = ["cluster", "posts", "sources", "first_post", "origin_source", "text"]
+        title = "near-duplicate clusters across sources (origin and copies, across scripts)"
+        render(copied, "table", sys.stdout, cols, title=title)
     rows = [{"measure": k, "value": v} for k, v in summary.items()]
     render(rows, "table", sys.stdout, ["measure", "value"], title="demo summary")
-    for hint in ("posts --limit 20", "mentions", "posts --mention Khorasan --limit 5"):
+    hints = ("posts --limit 20", "mentions", "posts --mention Khorasan --limit 5", "clusters")
+    for hint in hints:
         console.print(f"explore it: recruitwatch --home {workspace} {hint}", highlight=False)
     return code
