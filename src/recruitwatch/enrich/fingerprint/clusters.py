@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from ...store import schema
 from ...store.queries import as_utc, iso
 from . import minhash
-from .text import THRESHOLD, TextFingerprintEnricher, different_reports, refresh_lsh
+from .text import THRESHOLD, different_reports, fingerprinted_posts, post_lang, refresh_lsh
 
 MAX_TRIES = 8
 RECENT_ORIGINS = 32
@@ -85,31 +85,18 @@ def _shared_buckets(conn: sa.Connection, f: ClusterFilter) -> dict[int, list[str
 
 
 def _load(conn: sa.Connection, ids: Iterable[str]) -> dict[str, _Post]:
-    e, p = schema.enrichments.c, schema.posts.c
-    language = schema.enrichments.alias("language")
-    on_language = (language.c.post_id == e.post_id) & (language.c.enricher == "language")
+    e = schema.enrichments.c
     wanted = sorted(set(ids))
     posts: dict[str, _Post] = {}
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        query = (
-            sa.select(e.post_id, e.result, p.source_id, p.date, p.text, language.c.result)
-            .join(schema.posts, p.id == e.post_id)
-            .outerjoin(language, on_language)
-            .where(e.enricher == TextFingerprintEnricher.NAME, e.post_id.in_(chunk))
-        )
-        for pid, result, source, date, text, lang in conn.execute(query):
-            if not result or "minhash" not in result:
-                continue
-            code = lang.get("lang") if isinstance(lang, dict) else None
-            posts[pid] = _Post(
-                pid,
-                source,
-                date,
-                text or "",
-                code if code and code != "und" else None,
-                minhash.decode(result["minhash"]),
-            )
+        query = fingerprinted_posts().where(e.post_id.in_(wanted[start : start + 500]))
+        for row in conn.execute(query):
+            if row.result and "minhash" in row.result:
+                sig = minhash.decode(row.result["minhash"])
+                lang = post_lang(row.lang)
+                posts[row.post_id] = _Post(
+                    row.post_id, row.source_id, row.date, row.text or "", lang, sig
+                )
     return posts
 
 

@@ -314,7 +314,7 @@ def different_reports(a: str, b: str, lang_a: str | None = None, lang_b: str | N
 
 
 def _lang(item: Item) -> str | None:
-    return _post_lang(item.results.get("language"))
+    return post_lang(item.results.get("language"))
 
 
 class TextFingerprintEnricher(Enricher):
@@ -386,19 +386,19 @@ def _why_no_fingerprint(conn: sa.Connection, post_id: str) -> str:
     return "the post has no text fingerprint yet: run `recruitwatch enrich`"
 
 
-def _post_lang(result: Any) -> str | None:
+def post_lang(result: Any) -> str | None:
     """The language a ``language`` result names, None when unknown."""
     lang = result.get("lang") if isinstance(result, Mapping) else None
     return str(lang) if lang and lang != "und" else None
 
 
-def _fingerprinted_posts() -> sa.Select[Any]:
-    """Fingerprinted posts with their source, text and language result."""
+def fingerprinted_posts() -> sa.Select[Any]:
+    """Fingerprinted posts with their source, date, text and language result."""
     e, p = schema.enrichments.c, schema.posts.c
     language = schema.enrichments.alias("language")
     on_language = (language.c.post_id == e.post_id) & (language.c.enricher == "language")
     return (
-        sa.select(e.post_id, e.result, p.source_id, p.text, language.c.result.label("lang"))
+        sa.select(e.post_id, e.result, p.source_id, p.date, p.text, language.c.result.label("lang"))
         .join(schema.posts, p.id == e.post_id)
         .outerjoin(language, on_language)
         .where(e.enricher == TextFingerprintEnricher.NAME)
@@ -416,20 +416,20 @@ def similar(
     none; an unknown post, or one not fingerprinted yet, raises ``InputError``.
     """
     refresh_lsh(conn)
-    posts, e = _fingerprinted_posts(), schema.enrichments.c
+    posts, e = fingerprinted_posts(), schema.enrichments.c
     own = conn.execute(posts.where(e.post_id == post_id)).one_or_none()
     if own is None:
         raise InputError(post_id, _why_no_fingerprint(conn, post_id))
     if not own.result or "minhash" not in own.result:
         return []
-    sig, lang = minhash.decode(own.result["minhash"]), _post_lang(own.lang)
+    sig, lang = minhash.decode(own.result["minhash"]), post_lang(own.lang)
     lsh = schema.text_lsh.c
     keys = minhash.band_keys(sig[None, :], BANDS, ROWS)[0].tolist()
     candidates = sa.select(lsh.post_id).where(lsh.bucket.in_(keys), lsh.post_id != post_id)
     out = []
     for row in conn.execute(posts.where(e.post_id.in_(candidates))):
         score = minhash.jaccard(sig, minhash.decode(row.result["minhash"]))
-        if score < threshold or different_reports(own.text, row.text, lang, _post_lang(row.lang)):
+        if score < threshold or different_reports(own.text, row.text, lang, post_lang(row.lang)):
             continue
         out.append({"id": row.post_id, "score": round(score, 4), "source": row.source_id})
     out.sort(key=lambda r: (-r["score"], r["id"]))
