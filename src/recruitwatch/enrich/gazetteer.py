@@ -121,10 +121,12 @@ def _aliases(cell: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes (pycountry), with Kosovo's user-assigned XK."""
-    import pycountry
-
-    return frozenset({c.alpha_2 for c in pycountry.countries} | {"XK"})
+    """ISO 3166-1 alpha-2 codes: those of the packaged gazetteer's countries (every
+    pycountry country at build time, and Kosovo's user-assigned XK). pycountry itself is
+    a build-time tool, not installed with the package."""
+    data = resources.files("recruitwatch").joinpath("data/gazetteer", GENERATED).read_bytes()
+    entries = _generated(data).values()
+    return frozenset(e.country for e in entries if e.kind == "country" and e.country)
 
 
 def _check_row(row: Mapping[str, str], where: str) -> None:
