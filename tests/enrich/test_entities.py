@@ -121,6 +121,14 @@ def test_context_rule_from_the_ambiguity_list(matcher: Matcher) -> None:
     assert got == [("Mary", "city:geonames:1218667"), ("Turkmenistan", "country:TM")]
 
 
+def test_a_common_word_listed_never_counts_in_its_script_only(matcher: Matcher) -> None:
+    """جرم ("crime") next to an Afghan place is no mention of Jurm (AF); Jurm in Latin is."""
+    crime = "[synthetic] در کابل هیچ کس به خاطر جرم دیگری مجازات نمی‌شود."
+    assert found(matcher, crime, "fa") == [("کابل", "city:geonames:1138958")]
+    got = found(matcher, "[synthetic] Flooding in Jurm, Badakhshan, Afghanistan.", "en")
+    assert ("Jurm", "city:geonames:1139085") in got
+
+
 # --- overlaps and resolution ---------------------------------------------------------------
 
 
