@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..output import render
 from .app import Ctx, err, format_option, iso_date, main
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @main.command()
@@ -32,14 +36,19 @@ def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
     err.print(f"enriched {pending} posts ({summary})", highlight=False)
 
 
+def threshold_option(to_what: str) -> Callable[[F], F]:
+    """``--threshold``: the estimated Jaccard similarity a near-duplicate must reach."""
+    return click.option(
+        "--threshold",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        help=f"lowest estimated Jaccard similarity{to_what}, 0-1 (default: the calibrated 0.5)",
+    )
+
+
 @main.command()
 @click.argument("post_id")
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="lowest estimated Jaccard similarity, 0-1 (default: the calibrated threshold 0.5)",
-)
+@threshold_option("")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
 @format_option("json")
 @click.pass_obj
@@ -63,12 +72,7 @@ def similar(obj: Ctx, post_id: str, threshold: float | None, limit: int, fmt: st
 @click.option("--source", help="only clusters with a post of this source (id, handle or title)")
 @click.option("--min-sources", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--min-posts", type=click.IntRange(min=2), default=2, show_default=True)
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="lowest estimated Jaccard similarity to the origin, 0-1 (default 0.5)",
-)
+@threshold_option(" to the origin")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @format_option()
 @click.pass_obj
