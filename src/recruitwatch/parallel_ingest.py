@@ -1,4 +1,4 @@
-"""Ingest without enrichment on every core: parse and normalise in workers, write in one place.
+"""Ingest on every core: parse, normalise (and enrich) in workers, write in one place.
 
 SQLite has one writer, and in the serial runner the writer waits while the
 same process parses and normalises. Here worker processes prepare batches
@@ -20,6 +20,12 @@ Two ways to feed the workers:
 - **stream** (any reader with ``PARALLEL``): each worker streams the whole
   input itself with ``reader.records()`` (parsing is the cheap part) and
   prepares only its own batches.
+
+With an enrich chain (``Enrichment``), each worker also enriches the posts of its
+batches that are new or changed, reading the store (stored hashes, source priors) on
+a connection of its own, and sends the results, ready to store, with the batch; the
+main process writes the batch and its results in one transaction (and re-enriches
+there a post that changed again in a batch committed meanwhile).
 
 Only local inputs of at least ``ingest_parallel_mb`` take this path; workers
 are forked (they inherit the reader and settings) and exit when their parent
@@ -44,6 +50,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
+from .enrich.chain import Chain, Stored, changed_items
 from .enrich.parallel import _exit_with_parent
 from .errors import InputError, StoreError
 from .ingest.base import RawRecord, Reader, quarantine_record
@@ -52,6 +61,7 @@ from .media_cache import cache_media
 from .model import Checkpoint, Post, Quarantined
 from .settings import Settings
 from .store import Store
+from .store.db import make_engine
 from .store.writer import Prepared, prepare_posts, write_prepared_batch
 
 # Fault injection for the kill -9 test: seconds to sleep inside each commit's transaction.
@@ -72,6 +82,16 @@ class Plan:
     workers: int
     dialect: str
     media_dir: Path
+    enrich: Enrichment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    """The enrich chain the workers run on each batch (inherited by the fork), and the
+    store they read from (source priors, stored hashes: each opens its own connection)."""
+
+    chain: Chain
+    db_url: str
 
 
 @dataclass(slots=True)
@@ -102,16 +122,19 @@ def input_bytes(location: str) -> int:
 MAX_AUTO_WORKERS = 4  # every worker parses the whole input: beyond a few, parsing dominates
 
 
-def worker_count(settings: Settings, split: bool = False) -> int:
+def worker_count(settings: Settings, split: bool = False, enrich: bool = False) -> int:
     """Workers to start: the setting, else one per core (split mode: parsing happens once,
-    in the workers) or one per core but the writer's (stream mode: every worker parses
-    the whole input), at most 4; none on a one-core machine."""
+    in the workers; with enrichment, which costs more than parsing the input again) or
+    one per core but the writer's (stream mode: every worker parses the whole input), at
+    most 4; none on a one-core machine."""
     if settings.ingest_workers:
         return max(settings.ingest_workers, 0)
+    if enrich and settings.enrich_workers:
+        return max(settings.enrich_workers, 0)
     cores = os.cpu_count() or 1
     if cores < 2:
         return 0
-    return min(cores if split else cores - 1, MAX_AUTO_WORKERS)
+    return min(cores if split or enrich else cores - 1, MAX_AUTO_WORKERS)
 
 
 def wanted(reader: Reader, location: str, settings: Settings) -> bool:
@@ -143,11 +166,26 @@ def _send(out: Any, message: tuple[Any, ...]) -> None:
     out.put(_packed(message))
 
 
+_ENGINE: list[sa.Engine] = []  # a worker's own read connections, opened after the fork
+
+
+def _enriched(enrich: Enrichment, posts: list[Post], prepared: Prepared) -> Stored:
+    """The enrichment of the batch's posts that will change, ready to store."""
+    if not _ENGINE:
+        _ENGINE.append(make_engine(enrich.db_url))
+    with _ENGINE[0].connect() as conn:
+        items = changed_items(conn, posts, prepared)
+        done = enrich.chain.compute(conn, items)
+    return enrich.chain.rows(items, done)
+
+
 def _prepared(
     plan: Plan, k: int, position: int, posts: list[Post], quarantined: list[Quarantined]
 ) -> tuple[Any, ...]:
     cache_media(plan.media_dir, posts)  # content-addressed, before the batch is committed
-    return ("batch", k, position, prepare_posts(posts, plan.dialect), quarantined)
+    prepared = prepare_posts(posts, plan.dialect)
+    enriched = _enriched(plan.enrich, posts, prepared) if plan.enrich else None
+    return ("batch", k, position, prepared, quarantined, enriched)
 
 
 def _normalise(reader: Reader, raw: RawRecord, posts: list[Post], bad: list[Quarantined]) -> None:
@@ -271,8 +309,9 @@ class _Run:
         return _get(self.outboxes[index], self.processes[index])
 
     def commit(self, message: tuple[Any, ...]) -> None:
-        _, _, position, prepared, quarantined = message
-        self.outcome.written += self._transaction(prepared, quarantined, position, False)
+        _, _, position, prepared, quarantined, enriched = message
+        written = self._transaction(prepared, quarantined, position, False, enriched)
+        self.outcome.written += written
         self.outcome.quarantined += len(quarantined)
         self.advance(position)
 
@@ -298,12 +337,21 @@ class _Run:
         self._transaction(Prepared(), final, position, error is None)
 
     def _transaction(
-        self, prepared: Prepared, quarantined: list[Quarantined], position: int, done: bool
+        self,
+        prepared: Prepared,
+        quarantined: list[Quarantined],
+        position: int,
+        done: bool,
+        enriched: Stored | None = None,
     ) -> int:
-        """One transaction: a batch, its quarantined records and the checkpoint."""
+        """One transaction: a batch, its enrichment, its quarantined records, the checkpoint."""
         checkpoint = Checkpoint(self.stream, self.fingerprint, position, done)
         with self.store.begin() as conn:
             changed = write_prepared_batch(conn, prepared, quarantined, checkpoint)
+            if enriched is not None and self.plan.enrich is not None:
+                chain = self.plan.enrich.chain
+                chain.write(conn, enriched)
+                chain.enrich_missing(conn, changed, enriched.post_ids())
             if delay := float(os.environ.get(FAULT_COMMIT_SLEEP) or 0):
                 time.sleep(delay)  # fault injection for the kill -9 test
         return len(changed)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from . import parallel_ingest
 from .enrich.base import Item
-from .enrich.chain import Chain
+from .enrich.chain import Chain, changed_items
 from .enrich.parallel import Computed, EnrichPool
 from .errors import InputError, RecordError, RecruitwatchError
 from .heap import frozen_heap
@@ -30,7 +30,6 @@ from .store.writer import (
     Prepared,
     prepare_posts,
     read_checkpoint,
-    stored_hashes,
     write_batch,
     write_prepared_batch,
 )
@@ -165,15 +164,8 @@ class _Committer:
 
     def _to_enrich(self, batch: Batch, prepared: Prepared) -> list[Item]:
         """Items for the posts that will change (unchanged posts keep their results)."""
-        prepared_hashes = prepared.hashes()
         with self.store.connect() as conn:
-            stored = stored_hashes(conn, list(prepared_hashes))
-        latest = {post.id: post for post in batch.posts}
-        return [
-            Item.from_post(latest[pid])
-            for pid, digest in prepared_hashes.items()
-            if stored.get(pid) != digest
-        ]
+            return changed_items(conn, batch.posts, prepared)
 
     def _write(self, batch: Batch, prepared: Prepared, future: Future[Computed] | None) -> None:
         computed = future.result() if future is not None else None
@@ -184,6 +176,7 @@ class _Committer:
             changed = [latest[pid] for pid in ids]
             if computed is not None and self.chain is not None:
                 self.chain.store(conn, *computed)
+                self.chain.enrich_missing(conn, ids, (item.post_id for item in computed[0]))
             elif self.chain is not None and changed:
                 self.chain.run_posts(conn, changed)
             self.written += len(changed)
@@ -249,9 +242,10 @@ def ingest_location(
     stream, fingerprint = reader.stream_key(location), reader.fingerprint(location)
     start = _start_position(store, stream, fingerprint)
     report.resumed_from = start
-    if chain is None and parallel_ingest.wanted(reader, location, settings):
+    if parallel_ingest.wanted(reader, location, settings) and (chain is None or pool is not None):
+        enrich = parallel_ingest.Enrichment(chain, settings.db_url) if chain else None
         return _ingest_parallel(
-            store, (location, stream, fingerprint), settings, reader, report, progress
+            store, (location, stream, fingerprint), settings, reader, report, progress, enrich
         )
     committer = _Committer(store, settings, stream, fingerprint, chain, pool)
     try:
@@ -273,20 +267,23 @@ def _ingest_parallel(
     reader: Reader,
     report: FileReport,
     progress: Progress | None,
+    enrich: parallel_ingest.Enrichment | None = None,
 ) -> FileReport:
-    """Ingest-only on every core (``parallel_ingest``); ``what``: location, stream, fingerprint.
+    """Ingest on every core (``parallel_ingest``); ``what``: location, stream, fingerprint.
 
     Telegram Desktop's own layout is split in the main process; other inputs, and
-    the rest of a file that leaves that layout, are streamed by every worker.
+    the rest of a file that leaves that layout, are streamed by every worker. With
+    ``enrich``, the workers also enrich each batch they prepare.
     """
     location, stream, fingerprint = what
     start = report.resumed_from
 
     def plan(first: int, split: bool) -> parallel_ingest.Plan:
-        workers = parallel_ingest.worker_count(settings, split)
+        workers = parallel_ingest.worker_count(settings, split, enrich is not None)
         return parallel_ingest.Plan(
-            location, first, settings.batch_size, workers, store.dialect, settings.media_dir
-        )
+            location, first, settings.batch_size, workers, store.dialect, settings.media_dir,
+            enrich,
+        )  # fmt: skip
 
     outcome = None
     split_plan = getattr(reader, "split_plan", None)

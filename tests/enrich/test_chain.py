@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from recruitwatch.enrich.base import Enricher, Item
-from recruitwatch.enrich.chain import Chain
+from recruitwatch.enrich.chain import Chain, load_items
 from recruitwatch.errors import ConfigError
 from recruitwatch.model import Post, Source
 from recruitwatch.store import Store, schema
@@ -111,3 +111,36 @@ def test_a_failing_single_item_batch_is_recorded_not_raised(store: Store) -> Non
     assert results(store, "fragile") == {
         "telegram:channel5/0": {"error": "ValueError: cannot handle boom"}
     }
+
+
+def test_rows_made_without_the_store_write_what_store_writes(store: Store) -> None:
+    """A worker makes the rows (no database); the writer stores them as ``store`` would."""
+    seed(store, ["a", "bb"])
+    chain = Chain([Length(), Double()])
+    with store.connect() as conn:
+        items = load_items(conn, ["telegram:channel5/0", "telegram:channel5/1"])
+    done = chain.compute(None, items)
+    stored = chain.rows(items, done)
+    assert stored.post_ids() == {"telegram:channel5/0", "telegram:channel5/1"}
+    assert stored.indexed == {}  # neither step keeps side tables
+    with store.begin() as conn:
+        assert chain.write(conn, stored) == {"length": 2, "double": 2}
+    assert results(store, "double") == {"telegram:channel5/0": 2, "telegram:channel5/1": 4}
+    assert chain.run_pending(store) == {}  # stored with the chain's versions
+
+
+def test_enrich_missing_recomputes_changed_posts_left_out(store: Store) -> None:
+    """A post changed by a batch whose enrichment was decided on older contents: its
+    stored results (of the text it replaced) are recomputed in the same transaction."""
+    seed(store, ["a", "bb"])
+    chain = Chain([Length(), Double()])
+    chain.run_pending(store)
+    with store.begin() as conn:  # post 1 gets a new text, its results are now stale
+        write_posts(conn, [Post(SRC, "1", datetime(2026, 1, 1, tzinfo=UTC), "cccccc", raw={})])
+        chain.enrich_missing(conn, ["telegram:channel5/0", "telegram:channel5/1"], [])
+    assert results(store, "length") == {"telegram:channel5/0": 1, "telegram:channel5/1": 6}
+    assert results(store, "double") == {"telegram:channel5/0": 2, "telegram:channel5/1": 12}
+    Length.calls.clear()
+    with store.begin() as conn:  # nothing left out: nothing recomputed
+        chain.enrich_missing(conn, ["telegram:channel5/1"], ["telegram:channel5/1"])
+    assert Length.calls == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ import pytest
 import sqlalchemy as sa
 
 from recruitwatch import parallel_ingest
+from recruitwatch.enrich import language_step
+from recruitwatch.enrich.chain import Chain
 from recruitwatch.ingest.base import detect_reader
 from recruitwatch.ingest.feeds import FeedReader
 from recruitwatch.pipeline import ingest
@@ -53,13 +56,14 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     return seen
 
 
-def settings_for(home: Path, db_url: str, workers: int) -> Settings:
+def settings_for(home: Path, db_url: str, workers: int, enrich_workers: int = 0) -> Settings:
     return Settings(
         home=home,
         db=db_url,
         batch_size=BATCH,
         commit_seconds=3600.0,  # count-only batches, as the parallel runner has
         ingest_workers=workers,
+        enrich_workers=enrich_workers,
         ingest_parallel_mb=0.0,
     )
 
@@ -76,21 +80,32 @@ def snapshot(db_url: str) -> dict[str, Any]:
             "checkpoints": sorted(
                 tuple(r) for r in conn.execute(sa.select(c.stream, c.position, c.done))
             ),
+            "enrichments": sorted(
+                (r.post_id, r.enricher, r.version, json.dumps(r.result, sort_keys=True))
+                for r in conn.execute(sa.select(schema.enrichments))
+            ),
         }
     store.dispose()
     return out
 
 
 def ingest_both(
-    tmp_path: Path, location: Path, db_urls: tuple[str, str] | None = None
+    tmp_path: Path,
+    location: Path,
+    db_urls: tuple[str, str] | None = None,
+    enrich: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], dict[str, Any], list[Any]]:
-    """Serial and parallel ingest of ``location``: both snapshots and both reports."""
+    """Serial and parallel ingest of ``location``: both snapshots and both reports.
+
+    With ``enrich`` (enricher names), both runs enrich: the serial one in-process, the
+    parallel one in its two ingest workers."""
     results, reports = [], []
     for name, workers in (("serial", -1), ("parallel", 2)):
         url = db_urls[workers > 0] if db_urls else f"sqlite:///{tmp_path / name}.db"
-        settings = settings_for(tmp_path / f"home-{name}", url, workers)
+        settings = settings_for(tmp_path / f"home-{name}", url, workers, 1 if workers < 0 else 2)
         store = open_store(url)
-        report = ingest(store, [str(location)], settings)
+        chain = Chain.default(list(enrich), settings) if enrich else None
+        report = ingest(store, [str(location)], settings, chain=chain)
         store.dispose()
         results.append(snapshot(url))
         reports.append(report.files[0])
@@ -178,6 +193,82 @@ def test_parallel_equals_serial_on_postgres(tmp_path: Path, pg_url: str) -> None
     assert len(parallel["posts"]) == 10 * len(fixture_messages())
     assert parallel["posts"] == serial["posts"]
     assert [c[1:] for c in parallel["checkpoints"]] == [c[1:] for c in serial["checkpoints"]]
+
+
+ENRICH = ("language", "entities", "text_minhash")
+
+
+@pytest.fixture
+def priors_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The language step reads its source priors as usual, but uses none: they depend on
+    how many batches are committed when a batch is enriched, which differs between the
+    runners. Each read is logged (process id, sources with a prior) to the returned file."""
+    log = tmp_path / "priors.log"
+    real = language_step.source_priors
+
+    def priors(conn: sa.Connection, sources: Any) -> dict[str, dict[str, float]]:
+        found = real(conn, sources)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {len(found)}\n")
+        return {}
+
+    monkeypatch.setattr(language_step, "source_priors", priors)
+    return log
+
+
+@pytest.mark.parametrize("indent", [1, None], ids=["split", "stream"])
+def test_parallel_enrichment_equals_serial(
+    tmp_path: Path, indent: int | None, runs: list[tuple[str, bool]], priors_read: Path
+) -> None:
+    """The ingest workers enrich the batches they prepare: the same results as the serial
+    runner enriching in-process, each batch stored in its own transaction."""
+    path = big_export(tmp_path / "chat", indent=indent)
+    serial, parallel, reports = ingest_both(tmp_path, path, enrich=ENRICH)
+    assert runs == ([("split", True)] if indent else [("stream", True)])
+    posts = {p["id"] for p in serial["posts"]}
+    assert len(posts) == 40 * len(fixture_messages())
+    for name in ENRICH:
+        assert {e[0] for e in serial["enrichments"] if e[1] == name} == posts
+    assert parallel == serial
+    assert reports[1].written == reports[0].written == len(posts)
+    reads = [line.split() for line in priors_read.read_text(encoding="utf-8").splitlines()]
+    workers = {pid for pid, _ in reads if int(pid) != os.getpid()}
+    assert len(workers) == 2, "each worker enriched batches with its own connection"
+    assert any(int(n) for pid, n in reads if pid in workers), "workers see committed history"
+
+
+@pytest.mark.postgres
+def test_parallel_enrichment_on_postgres(tmp_path: Path, pg_url: str, priors_read: Path) -> None:
+    path = big_export(tmp_path / "chat", copies=10)
+    serial_url = f"sqlite:///{tmp_path / 'serial.db'}"
+    serial, parallel, _ = ingest_both(tmp_path, path, (serial_url, pg_url), enrich=ENRICH)
+    assert len(parallel["enrichments"]) == 3 * 10 * len(fixture_messages())
+    assert parallel["enrichments"] == serial["enrichments"]
+    assert parallel["posts"] == serial["posts"]
+
+
+def test_parallel_enrichment_of_a_changed_input(tmp_path: Path, priors_read: Path) -> None:
+    """Ingesting an input again enriches only the posts whose content changed."""
+    path = big_export(tmp_path / "chat", copies=8)
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    settings = settings_for(tmp_path / "home", url, 2, 2)
+    store = open_store(url)
+    chain = Chain.default(list(ENRICH), settings)
+    ingest(store, [str(path)], settings, chain=chain)
+    before = snapshot(url)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edited = data["messages"][30]
+    edited["text"] = "[synthetic] edited text about Kunduz and Khorasan"
+    edited["text_entities"] = [{"type": "plain", "text": edited["text"]}]
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    report = ingest(store, [str(path)], settings, chain=chain)
+    store.dispose()
+    after = snapshot(url)
+    assert report.files[0].written == 1
+    changed = {e for e in after["enrichments"]} - set(before["enrichments"])
+    assert {e[0] for e in changed} == {f"telegram:channel{data['id']}/{edited['id']}"}
+    mentions = next(e[3] for e in changed if e[1] == "entities")
+    assert "Kunduz" in mentions and "Khorasan" in mentions
 
 
 def test_real_fragments_in_parallel(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ missing or out of date and enriches only those (``recruitwatch enrich``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
@@ -20,9 +21,24 @@ from ..model import Post
 from ..settings import Settings
 from ..store import Store, schema
 from ..store.fast import bulk_upsert
+from ..store.writer import Prepared, stored_hashes
 from .base import Enricher, Item, MediaInfo, enrichers
 
 Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class Stored:
+    """Enrichment results ready to store: each step's enrichments rows (post id, step,
+    version, JSON) and, for steps with side tables (``Enricher.index``), the results."""
+
+    rows: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)
+    indexed: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def post_ids(self) -> set[str]:
+        return {row[0] for rows in self.rows.values() for row in rows}
+
+
 ENRICHMENT_COLUMNS = ("post_id", "enricher", "version", "result")
 
 
@@ -93,21 +109,53 @@ class Chain:
             done[step.NAME] = [i.post_id for i in todo]
         return done
 
-    def store(
-        self, conn: sa.Connection, items: Sequence[Item], done: dict[str, list[str]]
-    ) -> dict[str, int]:
-        """Store what ``compute`` produced (results, then each step's side tables)."""
+    def rows(self, items: Sequence[Item], done: dict[str, list[str]]) -> Stored:
+        """What ``compute`` produced, ready to store (no database: a worker can make it)."""
         by_id = {i.post_id: i for i in items}
+        stored = Stored()
         for step in self.steps:
             ids = done.get(step.NAME)
             if not ids:
                 continue
             version = self.versions[step.NAME]
             results = {pid: by_id[pid].results[step.NAME] for pid in ids}
-            rows = [(pid, step.NAME, version, dumps(res)) for pid, res in results.items()]
+            stored.rows[step.NAME] = [
+                (pid, step.NAME, version, dumps(res)) for pid, res in results.items()
+            ]
+            if type(step).index is not Enricher.index:  # side tables need the results
+                stored.indexed[step.NAME] = results
+        return stored
+
+    def write(self, conn: sa.Connection, stored: Stored) -> dict[str, int]:
+        """Store ``rows``' output: results, then each step's side tables."""
+        for step in self.steps:
+            rows = stored.rows.get(step.NAME)
+            if not rows:
+                continue
             bulk_upsert(conn, "enrichments", ENRICHMENT_COLUMNS, rows, ["post_id", "enricher"])
-            step.index(conn, results)
-        return {name: len(ids) for name, ids in done.items()}
+            step.index(conn, stored.indexed.get(step.NAME, {}))
+        return {name: len(rows) for name, rows in stored.rows.items()}
+
+    def store(
+        self, conn: sa.Connection, items: Sequence[Item], done: dict[str, list[str]]
+    ) -> dict[str, int]:
+        """Store what ``compute`` produced (results, then each step's side tables)."""
+        return self.write(conn, self.rows(items, done))
+
+    def enrich_missing(
+        self, conn: sa.Connection, changed: Sequence[str], enriched: Iterable[str]
+    ) -> None:
+        """Enrich, in ``conn``'s transaction, the ``changed`` posts that were not among the
+        ``enriched`` ones: a batch's changes were decided before the batches ahead of it in
+        the pipeline were committed (the same post twice in one input, edited between)."""
+        missing = sorted(set(changed).difference(enriched))
+        if not missing:
+            return
+        items = load_items(conn, missing)
+        for item in items:  # their stored results belong to the text they replaced
+            item.results.clear()
+            item.versions.clear()
+        self.run(conn, items)
 
     def run(self, conn: sa.Connection | None, items: Sequence[Item]) -> dict[str, int]:
         """Enrich ``items`` in place; store results when ``conn`` is given."""
@@ -157,6 +205,16 @@ class Chain:
                 after = ids[-1]
                 if progress:
                     progress(len(ids))
+
+
+def changed_items(conn: sa.Connection, posts: Sequence[Post], prepared: Prepared) -> list[Item]:
+    """Items for the prepared posts that will change (unchanged posts keep their results)."""
+    hashes = prepared.hashes()
+    stored = stored_hashes(conn, list(hashes))
+    latest = {post.id: post for post in posts}
+    return [
+        Item.from_post(latest[pid]) for pid, digest in hashes.items() if stored.get(pid) != digest
+    ]
 
 
 def _safe_enrich(step: Enricher, items: Sequence[Item]) -> list[Any]:
