@@ -118,17 +118,19 @@ def _runs_in(proc: Path, home: Path) -> bool:
         return False
 
 
-# The parallel ingest (no enrichment; workers prepare batches, Telegram Desktop's layout
-# split in the main process): forced on for these small files.
+# The parallel ingest (workers prepare, and unless --no-enrich enrich, batches; Telegram
+# Desktop's layout split in the main process): forced on for these small files.
 PARALLEL = {"RECRUITWATCH_INGEST_PARALLEL_MB": "0", "RECRUITWATCH_INGEST_WORKERS": "2"}
 
 
-def kill_and_resume(db_url: str, tmp_path: Path, parallel: bool = False) -> None:
+def kill_and_resume(
+    db_url: str, tmp_path: Path, parallel: bool = False, enrich: bool = True
+) -> None:
     indent = 1 if parallel else None  # Telegram Desktop's own layout
     first = export(tmp_path / "v1", MESSAGES, edited=False, indent=indent)
     second = export(tmp_path / "v2", MESSAGES, edited=True, indent=indent)
     env = dict(os.environ) | (PARALLEL if parallel else {})
-    extra = ("--no-enrich",) if parallel else ()
+    extra = () if enrich else ("--no-enrich",)
     home = tmp_path / "home"
     run(db_url, home, first, env, extra=extra)
     # Each commit's transaction lasts >= 0.1 s, so a run commits at most ~25 of the 75
@@ -177,6 +179,11 @@ def test_kill_resume_sqlite(tmp_path: Path) -> None:
 
 
 def test_kill_resume_parallel_sqlite(tmp_path: Path) -> None:
+    kill_and_resume(f"sqlite:///{tmp_path / 'killed.db'}", tmp_path, parallel=True, enrich=False)
+
+
+def test_kill_resume_parallel_enriching_sqlite(tmp_path: Path) -> None:
+    """The ingest workers enrich: posts and every enrichment result as uninterrupted."""
     kill_and_resume(f"sqlite:///{tmp_path / 'killed.db'}", tmp_path, parallel=True)
 
 
