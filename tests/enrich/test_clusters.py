@@ -144,6 +144,26 @@ def test_real_deals_channel_and_its_mirror(store: Store) -> None:
     assert len(clusters) >= 0.9 * len(texts)
 
 
+def test_progress_of_the_stages(store: Store) -> None:
+    store_posts(store, [post(A, n, f"{UZ} {n}" if n % 2 else OTHER) for n in range(1, 7)])
+    seen: list[tuple[str, int, int]] = []
+    with store.begin() as conn:
+        cl.clusters(conn, cl.ClusterFilter(min_sources=1), progress=lambda *a: seen.append(a))
+    assert ("indexing near-duplicate buckets", 6, 6) in seen  # the first query indexes all
+    assert ("clustering posts that share buckets", 0, 6) in seen
+
+
+def test_cli_clusters_without_fingerprints(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    store = open_store(db)
+    with store.begin() as conn:
+        write_posts(conn, [post(A, 1, UZ), post(B, 2, UZ)])  # stored, not enriched
+    store.dispose()
+    result = CliRunner().invoke(main, ["--home", str(tmp_path), "--db", db, "clusters"])
+    assert result.exit_code == 0
+    assert "no post has a text fingerprint yet (run `recruitwatch enrich`)" in result.stderr
+
+
 def test_cli_clusters(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'store.db'}"
     base = ["--home", str(tmp_path / "home"), "--db", db]
@@ -162,7 +182,10 @@ def test_cli_clusters(tmp_path: Path) -> None:
     code, out, _ = run("--source", "[synthetic] Mirror channel", "--format", "csv")
     assert code == 0 and out.splitlines()[1].startswith("telegram:channel41/1,2,2,")
     code, out, err = run("--source", "[synthetic] Other channel")
-    assert code == 0 and "no clusters match" in err
+    assert code == 0 and "no clusters match" in err and "one of them from that source" in err
+    assert "3 posts have a text fingerprint" in err and out == ""  # no empty table
+    code, out, err = run("--min-posts", "3", "--format", "json")
+    assert code == 0 and json.loads(out) == [] and "no 3+ near-duplicate posts from 2+" in err
     code, _, err = run("--source", "nope")
     assert code == 3 and "nope: no such source" in err
     code, _, err = run("--min-posts", "1")

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from recruitwatch.enrich.chain import Chain
 from recruitwatch.enrich.fingerprint import minhash
 from recruitwatch.enrich.fingerprint.text import (
+    BANDS,
+    ROWS,
     different_reports,
     figures_conflict,
     fingerprint_form,
@@ -28,7 +31,7 @@ from recruitwatch.enrich.translit import cyrl_to_latn, uz_latn_to_cyrl
 from recruitwatch.errors import InputError
 from recruitwatch.ingest.telegram_common import flatten_text
 from recruitwatch.model import Post, Source
-from recruitwatch.store import Store
+from recruitwatch.store import Store, schema
 from recruitwatch.store.writer import write_posts
 
 DEV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "langid" / "dev.tsv"
@@ -122,6 +125,47 @@ def test_edited_text_refreshes_its_buckets(store: Store) -> None:
     with store.begin() as conn:
         assert similar(conn, "telegram:channel11/1") == []
         assert refresh_lsh(conn) == 0  # already up to date
+
+
+def lsh_rows(store: Store) -> list[tuple[int, str]]:
+    with store.connect() as conn:
+        return sorted((r.bucket, r.post_id) for r in conn.execute(sa.select(schema.text_lsh)))
+
+
+def test_lsh_refresh_rebuilds_its_post_index_after_a_large_ingest(store: Store) -> None:
+    """More posts to index than indexed: the post-id index is dropped and built again after
+    the insert. The rows are those an incremental refresh adds, and the index is back."""
+    texts = [f"[synthetic] {t}" for t in sentences(40)]
+    store_posts(store, [post(SRC_A, i, t) for i, t in enumerate(texts[:10])])
+    seen: list[tuple[str, int, int]] = []
+    with store.begin() as conn:
+        assert refresh_lsh(conn, chunk=4, progress=lambda *a: seen.append(a)) == 10  # rebuild
+    assert seen[-1] == ("indexing near-duplicate buckets", 10, 10) and len(seen) == 3
+    store_posts(store, [post(SRC_A, i, t) for i, t in enumerate(texts[10:12], start=10)])
+    with store.begin() as conn:
+        assert refresh_lsh(conn) == 2  # 2 missing, 10 indexed: incremental
+    store_posts(store, [post(SRC_B, i, t) for i, t in enumerate(texts[12:], start=12)])
+    with store.begin() as conn:
+        assert refresh_lsh(conn, chunk=5) == 28  # 28 missing, 12 indexed: rebuild
+        assert refresh_lsh(conn) == 0
+    got = lsh_rows(store)
+    assert len(got) == 40 * BANDS and len({pid for _, pid in got}) == 40
+    with store.connect() as conn:
+        indexes = sa.inspect(conn).get_indexes("text_lsh")
+    assert [i["column_names"] for i in indexes if i["name"] == "ix_text_lsh_post_id"] == [
+        ["post_id"]
+    ]
+    e = schema.enrichments.c
+    with store.connect() as conn:  # each post's bands, computed from its stored signature
+        stored = conn.execute(sa.select(e.post_id, e.result).where(e.enricher == "text_minhash"))
+        expected = sorted(
+            (key, row.post_id)
+            for row in stored
+            for key in minhash.band_keys(
+                minhash.decode(row.result["minhash"])[None, :], BANDS, ROWS
+            )[0].tolist()
+        )
+    assert got == expected
 
 
 def test_unknown_or_unfingerprinted_post_is_an_input_error(store: Store) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +15,22 @@ from ..output import render
 from .app import Ctx, err, format_option, iso_date, main
 
 F = TypeVar("F", bound=Callable[..., Any])
+Stage = Callable[[str, int, int], None]  # (what is being done, done, out of)
+
+
+@contextmanager
+def stage_bar() -> Iterator[Stage]:
+    """A progress bar on stderr (a terminal only) for work in stages: the LSH index's update
+    after a large ingest, clustering."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as bar:  # fmt: skip
+        task = bar.add_task("", total=None)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        yield update
 
 
 @main.command()
@@ -59,8 +76,8 @@ def similar(obj: Ctx, post_id: str, threshold: float | None, limit: int, fmt: st
 
     use_matcher_cache(obj.settings.home / "cache")
     cutoff = THRESHOLD if threshold is None else threshold
-    with obj.store().begin() as conn:  # brings the LSH index up to date first
-        rows = find_similar(conn, post_id, cutoff, limit)
+    with obj.store().begin() as conn, stage_bar() as stage:  # the LSH index is updated first
+        rows = find_similar(conn, post_id, cutoff, limit, stage)
     render(rows, fmt, sys.stdout, ["id", "score", "source"] if fmt in ("table", "csv") else None)
     if not rows:
         err.print(f"no near-duplicates of {post_id} at the threshold {cutoff}", highlight=False)
@@ -93,23 +110,38 @@ def clusters(
     are near-duplicates of it (as `similar` finds them, across scripts); `--format json`
     lists the members with their sources, dates and scores.
     """
-    from ..enrich.fingerprint.clusters import ClusterFilter
+    from ..enrich.fingerprint.clusters import ClusterFilter, fingerprinted_count
     from ..enrich.fingerprint.clusters import clusters as find_clusters
     from ..enrich.fingerprint.text import THRESHOLD, use_matcher_cache
     from ..store.queries import source_ids
 
     use_matcher_cache(obj.settings.home / "cache")
-    with obj.store().begin() as conn:  # brings the LSH index up to date first
+    with obj.store().begin() as conn, stage_bar() as stage:  # the LSH index is updated first
         ids = source_ids(conn, source) if source else ()
         filt = ClusterFilter(iso_date(since), iso_date(until), ids, min_sources, min_posts, limit)
-        found = find_clusters(conn, filt, THRESHOLD if threshold is None else threshold)
+        found = find_clusters(conn, filt, THRESHOLD if threshold is None else threshold, stage)
+        fingerprinted = fingerprinted_count(conn) if not found else 0
     if not found:
-        err.print("no clusters match (has `recruitwatch enrich` fingerprinted the posts?)")
+        err.print(_no_clusters(fingerprinted, filt), highlight=False)
+        if fmt == "table":
+            return
     if fmt in ("table", "csv"):
         cols = ["cluster", "posts", "sources", "first_post", "last_post", "origin_source", "text"]
         render(found, fmt, sys.stdout, cols)
     else:
         render(found, fmt, sys.stdout)
+
+
+def _no_clusters(fingerprinted: int, filt: Any) -> str:
+    if not fingerprinted:
+        return "no clusters: no post has a text fingerprint yet (run `recruitwatch enrich`)"
+    window = " in that window" if filt.since or filt.until else ""
+    of = ", one of them from that source" if filt.sources else ""
+    hint = "; --min-sources 1 also lists copies within one source" if filt.min_sources > 1 else ""
+    return (
+        f"no clusters match: no {filt.min_posts}+ near-duplicate posts from {filt.min_sources}+ "
+        f"sources{of}{window} ({fingerprinted:,} posts have a text fingerprint{hint})"
+    )
 
 
 @main.group(name="eval")

@@ -29,11 +29,20 @@ import sqlalchemy as sa
 from ...store import schema
 from ...store.queries import as_utc, iso
 from . import minhash
-from .text import THRESHOLD, different_reports, fingerprinted_posts, post_lang, refresh_lsh
+from .text import (
+    THRESHOLD,
+    Stage,
+    different_reports,
+    fingerprinted_posts,
+    post_lang,
+    refresh_lsh,
+)
 
 MAX_TRIES = 8
 RECENT_ORIGINS = 32
 PREVIEW = 120
+PROGRESS_EVERY = 1000
+CLUSTER_STAGE = "clustering posts that share buckets"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +156,17 @@ class _Origins:
 
 
 def _group(
-    posts: dict[str, _Post], post_buckets: dict[str, list[int]], threshold: float
+    posts: dict[str, _Post],
+    post_buckets: dict[str, list[int]],
+    threshold: float,
+    progress: Stage | None = None,
 ) -> dict[str, list[_Post]]:
     """Origin id -> its cluster (origin first), taking posts oldest first."""
     origins = _Origins(len(posts))
     members: dict[str, list[_Post]] = {}
-    for post in sorted(posts.values(), key=_age):
+    for done, post in enumerate(sorted(posts.values(), key=_age)):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(CLUSTER_STAGE, done, len(posts))
         buckets = post_buckets.get(post.id, [])
         origin = origins.best(post, buckets, threshold)
         if origin is not None:
@@ -195,24 +209,36 @@ def _iso(value: datetime | None) -> str | None:
     return iso(as_utc(value))
 
 
+def fingerprinted_count(conn: sa.Connection) -> int:
+    """How many stored posts have a text fingerprint."""
+    e = schema.enrichments.c
+    has_text = e.result["minhash"].as_string().is_not(None)
+    query = sa.select(sa.func.count()).where(e.enricher == "text_minhash", has_text)
+    return int(conn.execute(query).scalar_one())
+
+
 def clusters(
-    conn: sa.Connection, f: ClusterFilter = ClusterFilter(), threshold: float = THRESHOLD
+    conn: sa.Connection,
+    f: ClusterFilter = ClusterFilter(),
+    threshold: float = THRESHOLD,
+    progress: Stage | None = None,
 ) -> list[dict[str, Any]]:
     """Clusters of near-duplicate posts, most sources first, then most posts, then oldest.
 
     Each: ``cluster`` (the id of its earliest post, its likely origin), ``posts``,
     ``sources``, ``first_post``, ``last_post``, ``origin_source``, ``text`` (the origin's,
     shortened) and ``members`` ({id, source, date, score}: score is the estimated Jaccard
-    similarity to the origin), oldest first.
+    similarity to the origin), oldest first. ``progress`` follows the LSH index's update
+    and the clustering.
     """
-    refresh_lsh(conn)
+    refresh_lsh(conn, progress=progress)
     buckets = _shared_buckets(conn, f)
     post_buckets: dict[str, list[int]] = defaultdict(list)
     for bucket, ids in buckets.items():
         for pid in ids:
             post_buckets[pid].append(bucket)
     posts = _load(conn, post_buckets)
-    components = _group(posts, post_buckets, threshold).values()
+    components = _group(posts, post_buckets, threshold, progress).values()
     found = []
     for members in components:
         sources = {m.source for m in members}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
@@ -341,42 +341,78 @@ class TextFingerprintEnricher(Enricher):
 
 
 def _lsh_rows(batch: Sequence[tuple[str, Any]]) -> list[tuple[int, str]]:
+    """(bucket, post id) rows of the fingerprinted posts of ``batch``, in bucket order
+    (B-tree inserts stay local; numpy's sort is ~3x faster than sorting the tuples)."""
     present = [(pid, r["minhash"]) for pid, r in batch if r and "minhash" in r]
     if not present:
         return []
     sigs = np.stack([minhash.decode(value) for _, value in present])
-    keys = minhash.band_keys(sigs, BANDS, ROWS).tolist()
-    return [
-        (key, pid) for (pid, _), post_keys in zip(present, keys, strict=True) for key in post_keys
-    ]
+    keys = minhash.band_keys(sigs, BANDS, ROWS).ravel()
+    order = np.argsort(keys, kind="stable")
+    ids = [pid for pid, _ in present]
+    return list(zip(keys[order].tolist(), [ids[i] for i in (order // BANDS).tolist()], strict=True))
 
 
-def refresh_lsh(conn: sa.Connection, chunk: int = 20_000) -> int:
+Stage = Callable[[str, int, int], None]  # progress of long work: (what, done, out of)
+LSH_STAGE = "indexing near-duplicate buckets"
+_LSH_POST_INDEX = "ix_text_lsh_post_id"
+
+
+def _lsh_counts(conn: sa.Connection) -> tuple[int, int]:
+    """(fingerprinted posts without LSH rows, fingerprinted posts with them)."""
+    e, lsh = schema.enrichments.c, schema.text_lsh.c
+    fingerprinted = sa.select(sa.func.count()).where(e.enricher == TextFingerprintEnricher.NAME)
+    total = int(conn.execute(fingerprinted).scalar_one())
+    missing = fingerprinted.where(~sa.exists().where(lsh.post_id == e.post_id))
+    count = int(conn.execute(missing).scalar_one()) if total else 0
+    return count, total - count
+
+
+def refresh_lsh(conn: sa.Connection, chunk: int = 20_000, progress: Stage | None = None) -> int:
     """Add LSH buckets for every fingerprinted post that has none; returns posts indexed.
 
     The LSH index is brought up to date when it is queried rather than during
     ingest: bulk insertion in key order costs a fraction of 25 random B-tree
-    inserts per post, and ingest stays fast.
+    inserts per post, and ingest stays fast. When more posts are missing than
+    indexed (the first query after a large ingest), the post-id index of the
+    table is dropped and built again after the insert, which sorts once instead
+    of inserting at random: 100k posts took 14 s instead of 45 s here.
     """
+    missing, indexed = _lsh_counts(conn)
+    if not missing:
+        return 0
+    rebuild = missing > indexed
+    if rebuild:  # iterate over every post: without the index, "has no rows" is a scan
+        conn.execute(sa.text(f"DROP INDEX IF EXISTS {_LSH_POST_INDEX}"))
     e, lsh = schema.enrichments.c, schema.text_lsh.c
-    indexed, after = 0, ""
+    done, after = 0, ""
     while True:
-        missing = (
+        query = (
             sa.select(e.post_id, e.result)
             .where(e.enricher == TextFingerprintEnricher.NAME, e.post_id > after)
-            .where(~sa.exists().where(lsh.post_id == e.post_id))
             .order_by(e.post_id)
             .limit(chunk)
         )
-        batch = [(row.post_id, row.result) for row in conn.execute(missing)]
+        if not rebuild:
+            query = query.where(~sa.exists().where(lsh.post_id == e.post_id))
+        batch = [(row.post_id, row.result) for row in conn.execute(query)]
         if not batch:
-            return indexed
-        rows = sorted(_lsh_rows(batch))  # key order: B-tree inserts stay local
+            break
         bulk_upsert(
-            conn, "text_lsh", ("bucket", "post_id"), rows, ["bucket", "post_id"], update=False
+            conn,
+            "text_lsh",
+            ("bucket", "post_id"),
+            _lsh_rows(batch),
+            ["bucket", "post_id"],
+            update=False,  # a post already indexed keeps its rows
         )
-        indexed += len(batch)
+        done += len(batch)
         after = batch[-1][0]
+        if progress:
+            progress(LSH_STAGE, min(done, missing), missing)
+    if rebuild:
+        conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {_LSH_POST_INDEX} ON text_lsh (post_id)"))
+    return missing
 
 
 def _why_no_fingerprint(conn: sa.Connection, post_id: str) -> str:
@@ -406,7 +442,11 @@ def fingerprinted_posts() -> sa.Select[Any]:
 
 
 def similar(
-    conn: sa.Connection, post_id: str, threshold: float = THRESHOLD, limit: int = 100
+    conn: sa.Connection,
+    post_id: str,
+    threshold: float = THRESHOLD,
+    limit: int = 100,
+    progress: Stage | None = None,
 ) -> list[dict[str, Any]]:
     """Posts whose text is a near-duplicate of ``post_id``: [{id, score, source}], best first.
 
@@ -414,8 +454,9 @@ def similar(
     the two texts are not different reports (``different_reports``: conflicting
     numbers, or different names in one frame). A post without text to fingerprint has
     none; an unknown post, or one not fingerprinted yet, raises ``InputError``.
+    ``progress`` follows the LSH index's update (``refresh_lsh``).
     """
-    refresh_lsh(conn)
+    refresh_lsh(conn, progress=progress)
     posts, e = fingerprinted_posts(), schema.enrichments.c
     own = conn.execute(posts.where(e.post_id == post_id)).one_or_none()
     if own is None:
