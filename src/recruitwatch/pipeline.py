@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from . import parallel_ingest
 from .enrich.base import Item
 from .enrich.chain import Chain, changed_items
-from .enrich.parallel import Computed, EnrichPool
+from .enrich.parallel import Computed, EnrichPool, pool_size
 from .errors import InputError, RecordError, RecruitwatchError
 from .heap import frozen_heap
 from .ingest.base import Reader, detect_reader, quarantine_record
@@ -86,7 +86,7 @@ class LazyPool:
 
     @staticmethod
     def workers(settings: Settings) -> int:
-        return settings.enrich_workers or (os.cpu_count() or 1)
+        return pool_size(settings)
 
     def get(self) -> EnrichPool:
         if self.pool is None:

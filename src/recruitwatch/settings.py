@@ -55,7 +55,8 @@ SETTINGS_DOC: dict[str, str] = {
     "telegram_api_hash": "api hash for the live collector",
     "telegram_session": "Telethon session file name inside the workspace",
     "feed_timeout": "seconds to wait for a feed URL",
-    "enrich_workers": "enrich worker processes during ingest (0: one per core; 1: in-process)",
+    "enrich_workers": "enrich worker processes for ingest and enrich "
+    "(0: one per core; 1: in-process)",
     "ingest_workers": "parse-and-normalise (and enrich) worker processes for large inputs "
     "(0: auto, one per core, at most 4; negative: in-process)",
     "ingest_parallel_mb": "inputs at least this large (MB) are ingested by the ingest workers",

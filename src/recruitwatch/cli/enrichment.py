@@ -39,6 +39,7 @@ def stage_bar() -> Iterator[Stage]:
 def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
     """Enrich every post whose results are missing or out of date (language, fingerprints ...)."""
     from ..enrich.chain import Chain
+    from ..enrich.parallel import enrich_pending
 
     store = obj.store()
     chain = Chain.default(list(only) or None, obj.settings)
@@ -46,9 +47,7 @@ def enrich(obj: Ctx, only: tuple[str, ...]) -> None:
     columns = (SpinnerColumn(), TextColumn("enriching"), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("enrich", total=pending)
-        done = chain.run_pending(
-            store, obj.settings.batch_size, lambda n: bar.update(task, advance=n)
-        )
+        done = enrich_pending(chain, store, obj.settings, lambda n: bar.update(task, advance=n))
     summary = ", ".join(f"{k}: {v}" for k, v in done.items()) or "nothing to do"
     err.print(f"enriched {pending} posts ({summary})", highlight=False)
 

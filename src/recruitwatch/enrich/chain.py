@@ -168,7 +168,8 @@ class Chain:
         """Enrich freshly written posts (every result recomputed)."""
         return self.run(conn, [Item.from_post(p) for p in posts])
 
-    def _pending_ids(self, conn: sa.Connection, after: str, limit: int) -> list[str]:
+    def pending_ids(self, conn: sa.Connection, after: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids after ``after`` of posts with a result missing or outdated."""
         p, e = schema.posts.c, schema.enrichments.c
         stale = [
             ~sa.exists().where(e.post_id == p.id, e.enricher == name, e.version == version)
@@ -197,7 +198,7 @@ class Chain:
         with frozen_heap():
             while True:
                 with store.begin() as conn:
-                    ids = self._pending_ids(conn, after, batch_size)
+                    ids = self.pending_ids(conn, after, batch_size)
                     if not ids:
                         return totals
                     for name, n in self.run(conn, load_items(conn, ids)).items():

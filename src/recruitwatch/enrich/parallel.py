@@ -1,4 +1,4 @@
-"""Enrichment in worker processes, so ingest uses every core.
+"""Enrichment in worker processes, so ingest and ``recruitwatch enrich`` use every core.
 
 The main process reads, normalises and writes (SQLite has one writer); workers
 compute the enrich chain for whole batches. Each worker builds its own chain
@@ -13,15 +13,19 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 import sqlalchemy as sa
 
+from ..heap import frozen_heap
 from ..settings import Settings
+from ..store import Store
 from ..store.db import make_engine
+from ..store.writer import stored_hashes
 from .base import Item
-from .chain import Chain
+from .chain import Chain, Progress, load_items
 
 _chain: Chain | None = None
 _engine: sa.Engine | None = None
@@ -70,3 +74,57 @@ class EnrichPool:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def pool_size(settings: Settings) -> int:
+    """Enrich workers: the setting, else one per core (1: in-process)."""
+    return settings.enrich_workers or (os.cpu_count() or 1)
+
+
+def enrich_pending(
+    chain: Chain, store: Store, settings: Settings, progress: Progress | None = None
+) -> dict[str, int]:
+    """``Chain.run_pending`` with the enrich workers (``recruitwatch enrich``).
+
+    The main process reads each batch of pending posts and writes what the workers
+    computed, in order, one transaction a batch, with at most ``workers + 1`` batches
+    in flight. A post whose content changed meanwhile (an ingest running beside) is
+    left as that ingest enriched it.
+    """
+    workers = pool_size(settings)
+    if workers <= 1:
+        return chain.run_pending(store, settings.batch_size, progress)
+    totals: Counter[str] = Counter()
+    inflight: deque[tuple[dict[str, str], Future[Computed]]] = deque()
+
+    def finish(loaded: dict[str, str], future: Future[Computed]) -> None:
+        items, done = future.result()
+        with store.begin() as conn:
+            now = stored_hashes(conn, list(loaded))
+            kept = [i for i in items if now.get(i.post_id) == loaded[i.post_id]]
+            keep = {i.post_id for i in kept}
+            done = {name: [pid for pid in ids if pid in keep] for name, ids in done.items()}
+            totals.update(chain.store(conn, kept, done))
+        if progress:
+            progress(len(items))
+
+    pool = EnrichPool(chain, settings, workers)
+    try:
+        with frozen_heap():
+            after = ""
+            while True:
+                with store.connect() as conn:
+                    ids = chain.pending_ids(conn, after, settings.batch_size)
+                    if not ids:
+                        break
+                    loaded = stored_hashes(conn, ids)
+                    items = load_items(conn, ids)
+                inflight.append((loaded, pool.submit(items)))
+                after = ids[-1]
+                while len(inflight) > workers:
+                    finish(*inflight.popleft())
+            while inflight:
+                finish(*inflight.popleft())
+    finally:
+        pool.close()
+    return dict(totals)
