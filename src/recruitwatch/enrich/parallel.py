@@ -89,10 +89,11 @@ def enrich_pending(
     The main process reads each batch of pending posts and writes what the workers
     computed, in order, one transaction a batch, with at most ``workers + 1`` batches
     in flight. A post whose content changed meanwhile (an ingest running beside) is
-    left as that ingest enriched it.
+    left as that ingest enriched it. A chain that may not fork (``Chain.forks``: a
+    classification model with embeddings) runs in-process.
     """
     workers = pool_size(settings)
-    if workers <= 1:
+    if workers <= 1 or not chain.forks():
         return chain.run_pending(store, settings.batch_size, progress)
     totals: Counter[str] = Counter()
     inflight: deque[tuple[dict[str, str], Future[Computed]]] = deque()
