@@ -50,10 +50,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from .enrich.chain import Chain, Stored, changed_items
-from .enrich.parallel import _exit_with_parent
+from .enrich.parallel import _exit_with_parent, worker_engine
 from .errors import InputError, StoreError
 from .ingest.base import RawRecord, Reader, quarantine_record
 from .ingest.telegram_split import Layout, Unsplittable, bodies
@@ -61,7 +59,6 @@ from .media_cache import cache_media
 from .model import Checkpoint, Post, Quarantined
 from .settings import Settings
 from .store import Store
-from .store.db import make_engine
 from .store.writer import Prepared, prepare_posts, write_prepared_batch
 
 # Fault injection for the kill -9 test: seconds to sleep inside each commit's transaction.
@@ -166,14 +163,9 @@ def _send(out: Any, message: tuple[Any, ...]) -> None:
     out.put(_packed(message))
 
 
-_ENGINE: list[sa.Engine] = []  # a worker's own read connections, opened after the fork
-
-
 def _enriched(enrich: Enrichment, posts: list[Post], prepared: Prepared) -> Stored:
     """The enrichment of the batch's posts that will change, ready to store."""
-    if not _ENGINE:
-        _ENGINE.append(make_engine(enrich.db_url))
-    with _ENGINE[0].connect() as conn:
+    with worker_engine(enrich.db_url).connect() as conn:
         items = changed_items(conn, posts, prepared)
         done = enrich.chain.compute(conn, items)
     return enrich.chain.rows(items, done)

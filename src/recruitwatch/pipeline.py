@@ -84,13 +84,9 @@ class LazyPool:
         self.chain, self.settings = chain, settings
         self.pool: EnrichPool | None = None
 
-    @staticmethod
-    def workers(settings: Settings) -> int:
-        return pool_size(settings)
-
     def get(self) -> EnrichPool:
         if self.pool is None:
-            self.pool = EnrichPool(self.chain, self.settings, self.workers(self.settings))
+            self.pool = EnrichPool(self.chain, self.settings, pool_size(self.settings))
         return self.pool
 
     def close(self) -> None:
@@ -242,6 +238,7 @@ def ingest_location(
     stream, fingerprint = reader.stream_key(location), reader.fingerprint(location)
     start = _start_position(store, stream, fingerprint)
     report.resumed_from = start
+    # with a chain, only when it may run in workers (``pool``): else enrich in-process
     if parallel_ingest.wanted(reader, location, settings) and (chain is None or pool is not None):
         enrich = parallel_ingest.Enrichment(chain, settings.db_url) if chain else None
         return _ingest_parallel(
@@ -332,8 +329,9 @@ def ingest(
     With ``chain``, every new or changed post is enriched in the same transaction.
     """
     report = IngestReport()
-    pooled = chain is not None and chain.forks() and LazyPool.workers(settings) > 1
-    pool = LazyPool(chain, settings) if chain is not None and pooled else None
+    pool = None  # enrich workers: a chain that may fork, more than one worker
+    if chain is not None and chain.forks() and pool_size(settings) > 1:
+        pool = LazyPool(chain, settings)
     with frozen_heap():  # the long-lived objects are not collected again and again
         try:
             for location in locations:

@@ -168,6 +168,15 @@ def test_lsh_refresh_rebuilds_its_post_index_after_a_large_ingest(store: Store) 
     assert got == expected
 
 
+def test_posts_without_text_never_wait_for_buckets(store: Store) -> None:
+    """A post with nothing to fingerprint gets no LSH rows and is not "missing" ever after
+    (else a store of mostly media posts would rebuild the index on every query)."""
+    store_posts(store, [post(SRC_A, 1, UZ), *(post(SRC_B, n, "🙂 !!!") for n in range(2, 7))])
+    with store.begin() as conn:
+        assert refresh_lsh(conn) == 1
+        assert refresh_lsh(conn) == 0
+
+
 def test_unknown_or_unfingerprinted_post_is_an_input_error(store: Store) -> None:
     store_posts(store, [post(SRC_A, 1, UZ)])
     with store.begin() as conn:

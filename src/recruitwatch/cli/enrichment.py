@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -14,8 +14,11 @@ from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColum
 from ..output import render
 from .app import Ctx, err, format_option, iso_date, main
 
+if TYPE_CHECKING:  # the modules themselves load when a command runs
+    from ..enrich.fingerprint.clusters import ClusterFilter
+    from ..enrich.fingerprint.text import Stage
+
 F = TypeVar("F", bound=Callable[..., Any])
-Stage = Callable[[str, int, int], None]  # (what is being done, done, out of)
 
 
 @contextmanager
@@ -131,7 +134,7 @@ def clusters(
         render(found, fmt, sys.stdout)
 
 
-def _no_clusters(fingerprinted: int, filt: Any) -> str:
+def _no_clusters(fingerprinted: int, filt: ClusterFilter) -> str:
     if not fingerprinted:
         return "no clusters: no post has a text fingerprint yet (run `recruitwatch enrich`)"
     window = " in that window" if filt.since or filt.until else ""

@@ -28,7 +28,8 @@ from .base import Item
 from .chain import Chain, Progress, load_items
 
 _chain: Chain | None = None
-_engine: sa.Engine | None = None
+_db_url = ""
+_ENGINES: dict[tuple[int, str], sa.Engine] = {}
 
 Computed = tuple[list[Item], dict[str, list[str]]]
 PARENT_POLL_SECONDS = 0.5
@@ -42,17 +43,27 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
+def worker_engine(db_url: str) -> sa.Engine:
+    """This process's own engine for ``db_url``, opened on first use: connections do not
+    survive a fork, so one inherited from the parent is never reused."""
+    key = (os.getpid(), db_url)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = _ENGINES[key] = make_engine(db_url)
+    return engine
+
+
 def _init(names: list[str], settings: Settings) -> None:
-    global _chain, _engine
+    global _chain, _db_url
     watchdog = threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True)
     watchdog.start()
     _chain = Chain.default(names, settings)
-    _engine = make_engine(settings.db_url)
+    _db_url = settings.db_url
 
 
 def _compute(items: list[Item]) -> Computed:
-    assert _chain is not None and _engine is not None, "worker not initialised"
-    with _engine.connect() as conn:
+    assert _chain is not None, "worker not initialised"
+    with worker_engine(_db_url).connect() as conn:
         done = _chain.compute(conn, items)
     return items, done
 

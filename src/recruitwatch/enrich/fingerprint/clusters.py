@@ -34,6 +34,7 @@ from .text import (
     Stage,
     different_reports,
     fingerprinted_posts,
+    has_text_fingerprint,
     post_lang,
     refresh_lsh,
 )
@@ -211,10 +212,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def fingerprinted_count(conn: sa.Connection) -> int:
     """How many stored posts have a text fingerprint."""
-    e = schema.enrichments.c
-    has_text = e.result["minhash"].as_string().is_not(None)
-    query = sa.select(sa.func.count()).where(e.enricher == "text_minhash", has_text)
-    return int(conn.execute(query).scalar_one())
+    return int(conn.execute(sa.select(sa.func.count()).where(has_text_fingerprint())).scalar_one())
 
 
 def clusters(

@@ -358,14 +358,25 @@ LSH_STAGE = "indexing near-duplicate buckets"
 _LSH_POST_INDEX = "ix_text_lsh_post_id"
 
 
+def has_text_fingerprint() -> sa.ColumnElement[bool]:
+    """Where an enrichments row of ``text_minhash`` holds a signature (a post with no text
+    to fingerprint has a null result and never gets LSH rows)."""
+    e = schema.enrichments.c
+    return sa.and_(
+        e.enricher == TextFingerprintEnricher.NAME, e.result["minhash"].as_string().is_not(None)
+    )
+
+
 def _lsh_counts(conn: sa.Connection) -> tuple[int, int]:
-    """(fingerprinted posts without LSH rows, fingerprinted posts with them)."""
+    """(fingerprinted posts without LSH rows, fingerprinted posts with them); the second is
+    only counted when the first is not 0."""
     e, lsh = schema.enrichments.c, schema.text_lsh.c
-    fingerprinted = sa.select(sa.func.count()).where(e.enricher == TextFingerprintEnricher.NAME)
-    total = int(conn.execute(fingerprinted).scalar_one())
+    fingerprinted = sa.select(sa.func.count()).where(has_text_fingerprint())
     missing = fingerprinted.where(~sa.exists().where(lsh.post_id == e.post_id))
-    count = int(conn.execute(missing).scalar_one()) if total else 0
-    return count, total - count
+    count = int(conn.execute(missing).scalar_one())
+    if not count:
+        return 0, 0
+    return count, int(conn.execute(fingerprinted).scalar_one()) - count
 
 
 def refresh_lsh(conn: sa.Connection, chunk: int = 20_000, progress: Stage | None = None) -> int:
@@ -376,7 +387,7 @@ def refresh_lsh(conn: sa.Connection, chunk: int = 20_000, progress: Stage | None
     inserts per post, and ingest stays fast. When more posts are missing than
     indexed (the first query after a large ingest), the post-id index of the
     table is dropped and built again after the insert, which sorts once instead
-    of inserting at random: 100k posts took 14 s instead of 45 s here.
+    of inserting at random: 100k posts took 21 s instead of 40 s here.
     """
     missing, indexed = _lsh_counts(conn)
     if not missing:
@@ -389,7 +400,7 @@ def refresh_lsh(conn: sa.Connection, chunk: int = 20_000, progress: Stage | None
     while True:
         query = (
             sa.select(e.post_id, e.result)
-            .where(e.enricher == TextFingerprintEnricher.NAME, e.post_id > after)
+            .where(has_text_fingerprint(), e.post_id > after)
             .order_by(e.post_id)
             .limit(chunk)
         )
